@@ -1,0 +1,46 @@
+import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { Context, FirehoseTransformationResult } from 'aws-lambda';
+import { assertFirehoseTransformationEvent, countResults } from '../shared/firehose-records';
+import { respondWithinLimit } from '../shared/firehose-response';
+import { MetricUnit, logger, metrics, tracer } from '../shared/powertools';
+import { transformClickstreamRecords } from './transform';
+
+const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));
+metrics.setDefaultDimensions({ Pipeline: 'clickstream' });
+
+class ClickstreamTransformFunction implements LambdaInterface {
+  @tracer.captureLambdaHandler()
+  @logger.injectLambdaContext({ resetKeys: true })
+  @metrics.logMetrics({ captureColdStartMetric: true })
+  public async handler(event: unknown, _context: Context): Promise<FirehoseTransformationResult> {
+    const started = performance.now();
+    assertFirehoseTransformationEvent(event);
+    logger.appendKeys({ deliveryStreamArn: event.deliveryStreamArn });
+
+    const batch = transformClickstreamRecords(event.records);
+    const bounded = await respondWithinLimit(firehose, event.deliveryStreamArn, event.records, batch.results);
+    const counts = countResults(bounded.response.records);
+
+    metrics.addMetric('RecordsOk', MetricUnit.Count, counts.ok);
+    metrics.addMetric('RecordsDropped', MetricUnit.Count, counts.dropped - bounded.reingested);
+    metrics.addMetric('RecordsProcessingFailed', MetricUnit.Count, counts.processingFailed);
+    metrics.addMetric('RecordsReingested', MetricUnit.Count, bounded.reingested);
+    metrics.addMetric('InputBytes', MetricUnit.Bytes, batch.inputBytes);
+    logger.info('Transformed clickstream batch', {
+      records: event.records.length,
+      ok: counts.ok,
+      dropped: counts.dropped - bounded.reingested,
+      processingFailed: counts.processingFailed,
+      reingested: bounded.reingested,
+      inputBytes: batch.inputBytes,
+      responseBytes: bounded.responseBytes,
+      durationMs: Math.round(performance.now() - started),
+      ...(batch.rejected.length > 0 && { firstRejections: batch.rejected }),
+    });
+    return bounded.response;
+  }
+}
+
+const instance = new ClickstreamTransformFunction();
+export const handler = instance.handler.bind(instance);
