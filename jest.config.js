@@ -1,0 +1,34 @@
+/** @type {import('jest').Config} */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: false },
+      target: 'es2023',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const project = (displayName, roots) => ({
+  displayName,
+  roots,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  setupFiles: ['<rootDir>/tests/support/setup-env.ts'],
+  setupFilesAfterEnv: ['<rootDir>/tests/support/setup-matchers.ts'],
+  testMatch: ['**/*.test.ts'],
+});
+
+module.exports = {
+  projects: [
+    project('unit', ['<rootDir>/tests/unit']),
+    project('workflows', ['<rootDir>/tests/harness', '<rootDir>/tests/workflows']),
+    project('template', ['<rootDir>/tests/template']),
+  ],
+  collectCoverageFrom: ['functions/**/*.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: { global: { statements: 90, branches: 85, functions: 90, lines: 90 } },
+};

@@ -1,0 +1,181 @@
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import type {
+  FirehoseTransformationEvent,
+  FirehoseTransformationResult,
+  FirehoseTransformationResultRecord,
+} from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../functions/clickstream-transform/index';
+import { loadEvent } from '../../support/fixtures';
+import { lambdaContext } from '../../support/lambda-context';
+
+const firehose = mockClient(FirehoseClient);
+const FIREHOSE_RESPONSE_LIMIT = 6_000_000;
+
+const invoke = (event: unknown) =>
+  handler(event, lambdaContext('ClickstreamTransformFunction')) as Promise<FirehoseTransformationResult>;
+const decode = (record: FirehoseTransformationResultRecord) =>
+  JSON.parse(Buffer.from(record.data ?? '', 'base64').toString('utf8'));
+const fixture = (name: string) => loadEvent<FirehoseTransformationEvent>('clickstream-transform', name);
+
+/** Builds a transformation event whose JSON text, as Firehose sends it, is as close to `eventBytes` as lines allow. */
+function eventOfLines(lines: readonly string[], eventBytes: number): FirehoseTransformationEvent {
+  const event: FirehoseTransformationEvent = {
+    invocationId: 'a1b2c3d4-0000-4000-8000-000000000000',
+    deliveryStreamArn: 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/loglake-dev-clickstream',
+    region: 'eu-west-1',
+    records: [],
+  };
+  let size = Buffer.byteLength(JSON.stringify(event));
+  for (let n = 0; ; n++) {
+    const record = {
+      recordId: `49546986683135544286507457936321625675700192471156785154${String(n).padStart(12, '0')}`,
+      approximateArrivalTimestamp: 1795352710000 + n,
+      data: Buffer.from(lines[n % lines.length] as string).toString('base64'),
+    };
+    const recordBytes = Buffer.byteLength(JSON.stringify(record)) + 1;
+    if (size + recordBytes > eventBytes) return event;
+    event.records.push(record);
+    size += recordBytes;
+  }
+}
+
+beforeEach(() => {
+  firehose.reset();
+});
+
+describe('clickstream transform handler', () => {
+  it('answers every record of the mixed fixture with its own recordId, in order', async () => {
+    const event = fixture('mixed');
+
+    const response = await invoke(event);
+
+    expect(response.records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
+    expect(response.records.map((r) => r.result)).toEqual([
+      'Ok',
+      'Dropped',
+      'ProcessingFailed',
+      'Ok',
+      'Ok',
+      'ProcessingFailed',
+    ]);
+    expect(firehose).not.toHaveReceivedCommand(PutRecordBatchCommand);
+  });
+
+  it('keeps the original data of every line it cannot parse, including invalid UTF-8', async () => {
+    const event = fixture('malformed');
+
+    const response = await invoke(event);
+
+    expect(response.records).toEqual(
+      event.records.map((r) => ({ recordId: r.recordId, result: 'ProcessingFailed', data: r.data })),
+    );
+  });
+
+  it('drops blank lines without sending data back', async () => {
+    const response = await invoke(fixture('blank'));
+
+    expect(response.records.every((r) => r.result === 'Dropped' && r.data === undefined)).toBe(true);
+  });
+
+  it('writes newline-terminated JSON documents partitioned by the request UTC hour', async () => {
+    const response = await invoke(fixture('good'));
+
+    expect(response.records.every((r) => r.result === 'Ok')).toBe(true);
+    const [first] = response.records;
+    expect(Buffer.from(first?.data ?? '', 'base64').toString('utf8')).toMatch(/^\{.*\}\n$/);
+    expect(decode(first as FirehoseTransformationResultRecord)).toMatchObject({
+      host: '192.168.1.20',
+      '@timestamp': '2026-11-22T13:05:09+01:00',
+      '@timestamp_utc': '2026-11-22T12:05:09Z',
+      response: 200,
+      bytes: 5120,
+    });
+    expect(response.records.map((r) => r.metadata?.partitionKeys)).toEqual([
+      { year: '2026', month: '11', day: '22', hour: '12' },
+      { year: '2026', month: '10', day: '10', hour: '20' },
+      { year: '2026', month: '11', day: '22', hour: '00' },
+      { year: '2026', month: '11', day: '23', hour: '04' },
+      { year: '2026', month: '11', day: '22', hour: '10' },
+      { year: '2026', month: '11', day: '22', hour: '10' },
+      { year: '2026', month: '11', day: '22', hour: '10' },
+    ]);
+  });
+
+  it('carries usernames from the clickstream cookie field', async () => {
+    const response = await invoke(fixture('clickstream'));
+
+    expect(response.records.map((r) => decode(r).username)).toEqual(['alice', 'bob', null, 'carol']);
+    expect(response.records.map((r) => decode(r).response)).toEqual([200, 302, 200, 500]);
+  });
+
+  it('fails the whole invocation with a named error when the event is not a Firehose event', async () => {
+    await expect(invoke({ records: 'nope' })).rejects.toMatchObject({ name: 'InvalidFirehoseEventError' });
+  });
+
+  it('stays under the response limit at the configured 1 MiB buffering hint with realistic lines', async () => {
+    const lines = fixture('mixed').records.map((r) => Buffer.from(r.data, 'base64').toString('latin1'));
+    const event = eventOfLines(lines, Math.ceil((1024 * 1024 * 4) / 3) + 200_000);
+
+    const response = await invoke(event);
+
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(FIREHOSE_RESPONSE_LIMIT);
+    expect(firehose).not.toHaveReceivedCommand(PutRecordBatchCommand);
+  });
+
+  it('keeps the largest event Firehose can send under 6,000,000 bytes by re-ingesting what does not fit', async () => {
+    // The shortest valid lines expand the most (each grows ~10x into JSON + base64 + metadata).
+    const worstCase = [
+      'a - - [22/Nov/2026:13:05:09 +0000] "-" 400 -',
+      '::1 - - [22/Nov/2026:13:05:09 +0000] "GET / HTTP/1.1" 200 -',
+    ];
+    const event = eventOfLines(worstCase, 6_000_000);
+    firehose.on(PutRecordBatchCommand).callsFake((input) => ({
+      FailedPutCount: 0,
+      RequestResponses: input.Records.map(() => ({ RecordId: 'ok' })),
+    }));
+
+    const response = await invoke(event);
+
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(FIREHOSE_RESPONSE_LIMIT);
+    expect(response.records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
+    const dropped = response.records.flatMap((r, i) => (r.result === 'Dropped' ? [i] : []));
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped.length + response.records.filter((r) => r.result === 'Ok').length).toBe(event.records.length);
+    const puts = firehose.commandCalls(PutRecordBatchCommand).map((call) => call.args[0].input);
+    expect(puts.every((p) => p.DeliveryStreamName === 'loglake-dev-clickstream')).toBe(true);
+    expect(puts.every((p) => (p.Records?.length ?? 0) <= 500)).toBe(true);
+    const reingested = puts.flatMap((p) => p.Records ?? []).map((r) => Buffer.from(r.Data as Uint8Array).toString('base64'));
+    expect(reingested).toEqual(dropped.map((i) => event.records[i]?.data));
+  });
+
+  it('retries the entries Firehose rejects and re-ingests each overflow record once', async () => {
+    const event = eventOfLines(['a - - [22/Nov/2026:13:05:09 +0000] "-" 400 -'], 6_000_000);
+    firehose
+      .on(PutRecordBatchCommand)
+      .callsFakeOnce((input) => ({
+        FailedPutCount: 1,
+        RequestResponses: input.Records.map((_: unknown, i: number) =>
+          i === 0 ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' } : { RecordId: 'ok' },
+        ),
+      }))
+      .callsFake((input) => ({ FailedPutCount: 0, RequestResponses: input.Records.map(() => ({ RecordId: 'ok' })) }));
+
+    const response = await invoke(event);
+
+    const sent = firehose.commandCalls(PutRecordBatchCommand).flatMap((c) => c.args[0].input.Records ?? []);
+    const dropped = response.records.filter((r) => r.result === 'Dropped').length;
+    expect(sent.length).toBe(dropped + 1);
+    expect(firehose.commandCalls(PutRecordBatchCommand).at(-1)?.args[0].input.Records).toHaveLength(1);
+  });
+
+  it('fails the invocation, rather than drop data, when overflow records cannot be re-ingested', async () => {
+    const event = eventOfLines(['a - - [22/Nov/2026:13:05:09 +0000] "-" 400 -'], 6_000_000);
+    firehose.on(PutRecordBatchCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailableException' }));
+
+    await expect(invoke(event)).rejects.toMatchObject({
+      name: 'ReingestFailedError',
+      message: expect.stringContaining('ServiceUnavailableException'),
+    });
+  });
+});

@@ -1,0 +1,67 @@
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+import { loadEvent } from '../../support/fixtures';
+import { lambdaContext } from '../../support/lambda-context';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** Loads the handler with metrics and INFO logs switched on, capturing what it prints. */
+function loadInstrumentedHandler(): { handler: Handler; lines: () => Record<string, unknown>[] } {
+  const printed: string[] = [];
+  // Outside POWERTOOLS_DEV, Powertools writes straight to stdout, as the Lambda runtime captures it.
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    printed.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  });
+  let handler: Handler | undefined;
+  const env = { ...process.env };
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  process.env.POWERTOOLS_DEV = 'false';
+  jest.isolateModules(() => {
+    handler = require('../../../functions/clickstream-transform/index').handler;
+  });
+  process.env = env;
+  return {
+    handler: handler as Handler,
+    lines: () => printed.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line)] : [])),
+  };
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('clickstream transform observability', () => {
+  it('emits one EMF document with Ok, Dropped and ProcessingFailed counts per invocation', async () => {
+    const { handler, lines } = loadInstrumentedHandler();
+
+    await handler(loadEvent<FirehoseTransformationEvent>('clickstream-transform', 'mixed'), lambdaContext());
+
+    const emf = lines().filter((line) => '_aws' in line && 'RecordsOk' in line);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({
+      RecordsOk: 3,
+      RecordsDropped: 1,
+      RecordsProcessingFailed: 2,
+      RecordsReingested: 0,
+      Pipeline: 'clickstream',
+      service: 'loglake',
+    });
+  });
+
+  it('logs one summary line per invocation, never a line per record', async () => {
+    const { handler, lines } = loadInstrumentedHandler();
+
+    await handler(loadEvent<FirehoseTransformationEvent>('clickstream-transform', 'good'), lambdaContext());
+
+    const logs = lines().filter((line) => 'level' in line);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
+      level: 'INFO',
+      message: 'Transformed clickstream batch',
+      records: 7,
+      ok: 7,
+      dropped: 0,
+      processingFailed: 0,
+      function_request_id: expect.any(String),
+    });
+  });
+});
