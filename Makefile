@@ -1,0 +1,60 @@
+# loglake: `make test` runs every check offline; each target installs what it needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+NODE_STAMP := node_modules/.install-stamp
+PY_STAMP := $(VENV)/.install-stamp
+
+# Project-local tools first: node_modules/.bin holds Node 24 (the Lambda runtime's major,
+# from the npm `node` package), esbuild, jest and biome; .venv/bin holds sam and cfn-lint.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(PY_STAMP): requirements-tools.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	@touch $@
+
+.PHONY: deps
+deps: $(NODE_STAMP) $(PY_STAMP) ## Install node packages (npm ci) and Python tools (.venv)
+
+.PHONY: typecheck
+typecheck: $(NODE_STAMP) ## TypeScript strict typecheck
+	npm run --silent build
+
+.PHONY: lint
+lint: $(NODE_STAMP) ## Biome lint + format check
+	npm run --silent lint
+
+.PHONY: cfn-lint
+cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
+	cfn-lint template.yaml
+
+.PHONY: sam-validate
+sam-validate: $(PY_STAMP) ## sam validate --lint
+	sam validate --lint
+
+.PHONY: sam-build
+sam-build: $(NODE_STAMP) $(PY_STAMP) ## sam build (esbuild on this machine, no container)
+	sam build
+
+.PHONY: jest
+jest: $(NODE_STAMP) ## Unit, workflow and template tests (needs sam-build for the bundle tests)
+	npm test -- --coverage
+
+.PHONY: test
+test: deps typecheck lint cfn-lint sam-validate sam-build jest ## Every check, as CI runs it
+
+.PHONY: clean
+clean: ## Remove build output (keeps installed tools)
+	rm -rf .aws-sam coverage
