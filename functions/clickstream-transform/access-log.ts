@@ -61,9 +61,11 @@ export function parseAccessLogLine(rawLine: string): ParseResult {
   const line = stripLineEnding(rawLine);
   if (line.trim() === '') return { kind: 'blank' };
   const m = LINE.exec(line);
-  if (!m) return { kind: 'invalid', reason: 'line does not match the common, combined or clickstream format' };
+  if (!m)
+    return { kind: 'invalid', reason: 'line does not match the common, combined or clickstream format' };
 
-  const [, host, ident, authuser, dd, mon, yyyy, hh, mi, ss, sign, offH, offM, rawRequest, status, size] = m as unknown as string[];
+  const [, host, ident, authuser, dd, mon, yyyy, hh, mi, ss, sign, offH, offM, rawRequest, status, size] =
+    m as unknown as string[];
   const timestamp = buildTimestamp(
     yyyy as string,
     mon as string,
@@ -177,8 +179,7 @@ function buildTimestamp(
     number,
   ];
   if (month === undefined) return `unknown month "${mon}"`;
-  const offsetMinutes =
-    sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
+  const offsetMinutes = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
   if (
     day < 1 ||
     day > daysInMonth(year, month) ||

@@ -3,7 +3,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import { assertFirehoseTransformationEvent, countResults } from '../shared/firehose-records';
 import { respondWithinLimit } from '../shared/firehose-response';
-import { MetricUnit, logger, metrics, tracer } from '../shared/powertools';
+import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
 import { transformClickstreamRecords } from './transform';
 
 const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));

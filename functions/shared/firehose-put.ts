@@ -65,7 +65,8 @@ export async function putRecordsWithRetry(
   let lastErrorCode: string | undefined;
 
   for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt++) {
-    if (attempt > 1) await sleep(Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2))));
+    if (attempt > 1)
+      await sleep(Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2))));
     const stillFailing: number[] = [];
     for (const batch of packPutBatches(pending.map((index) => (payloads[index] as Uint8Array).byteLength))) {
       const indexes = batch.map((position) => pending[position] as number);

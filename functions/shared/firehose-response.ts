@@ -4,8 +4,8 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
-import { type PutOptions, deliveryStreamNameFromArn, putRecordsWithRetry } from './firehose-put';
-import { FIREHOSE_RESPONSE_LIMIT_BYTES, decodeRecordData, fitResponse } from './firehose-records';
+import { deliveryStreamNameFromArn, type PutOptions, putRecordsWithRetry } from './firehose-put';
+import { decodeRecordData, FIREHOSE_RESPONSE_LIMIT_BYTES, fitResponse } from './firehose-records';
 
 export class ReingestFailedError extends Error {
   override readonly name = 'ReingestFailedError';
@@ -36,8 +36,15 @@ export async function respondWithinLimit(
   if (fitted.overflow.length === 0) {
     return { response: fitted.response, responseBytes: fitted.responseBytes, reingested: 0, putCalls: 0 };
   }
-  const payloads = fitted.overflow.map((index) => decodeRecordData(records[index] as FirehoseTransformationEventRecord));
-  const outcome = await putRecordsWithRetry(firehose, deliveryStreamNameFromArn(deliveryStreamArn), payloads, options);
+  const payloads = fitted.overflow.map((index) =>
+    decodeRecordData(records[index] as FirehoseTransformationEventRecord),
+  );
+  const outcome = await putRecordsWithRetry(
+    firehose,
+    deliveryStreamNameFromArn(deliveryStreamArn),
+    payloads,
+    options,
+  );
   if (outcome.failed.length > 0) {
     throw new ReingestFailedError(
       `${outcome.failed.length} of ${payloads.length} overflow records could not be re-ingested (last error ${outcome.lastErrorCode})`,

@@ -4,7 +4,7 @@ import aslValidator from 'asl-validator';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { REPO_ROOT } from './fixtures';
 import { fakeSubstitution } from './substitutions';
-import { type Json, type Template, loadTemplate, resource } from './template';
+import { type Json, loadTemplate, resource, type Template } from './template';
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 const STATE_MACHINE_TYPES = new Set(['AWS::Serverless::StateMachine']);
@@ -22,10 +22,14 @@ export function stateMachineIds(template: Template = loadTemplate()): string[] {
     .map(([id]) => id);
 }
 
-export function stateMachineSource(logicalId: string, template: Template = loadTemplate()): StateMachineSource {
+export function stateMachineSource(
+  logicalId: string,
+  template: Template = loadTemplate(),
+): StateMachineSource {
   const properties = resource(template, logicalId).Properties ?? {};
   const uri = properties.DefinitionUri;
-  if (typeof uri !== 'string') throw new Error(`${logicalId}: DefinitionUri must be a path to an .asl.json file`);
+  if (typeof uri !== 'string')
+    throw new Error(`${logicalId}: DefinitionUri must be a path to an .asl.json file`);
   const definitionPath = join(REPO_ROOT, uri);
   return {
     logicalId,
@@ -44,8 +48,22 @@ export function substitute(text: string, values: Readonly<Record<string, string>
   });
 }
 
-/** The definition as Step Functions would receive it, with fake ARNs and names substituted. */
-export function loadDefinition(logicalId: string, template: Template = loadTemplate()): StateMachineDefinition {
+const definitions = new Map<string, StateMachineDefinition>();
+
+/**
+ * The definition as Step Functions would receive it, with fake ARNs and names
+ * substituted. One object per state machine, so state coverage can follow it.
+ */
+export function loadDefinition(logicalId: string): StateMachineDefinition {
+  let definition = definitions.get(logicalId);
+  if (!definition) {
+    definition = buildDefinition(logicalId, loadTemplate());
+    definitions.set(logicalId, definition);
+  }
+  return definition;
+}
+
+function buildDefinition(logicalId: string, template: Template): StateMachineDefinition {
   const source = stateMachineSource(logicalId, template);
   const values = Object.fromEntries(
     Object.entries(source.substitutions).map(([key, value]) => [key, fakeSubstitution(template, value)]),
@@ -80,16 +98,21 @@ export function definitionProblems(source: StateMachineSource): string[] {
   const problems: string[] = [];
   const placeholders = new Set([...source.text.matchAll(PLACEHOLDER)].map((m) => m[1] as string));
   const keys = new Set(Object.keys(source.substitutions));
-  for (const name of placeholders) if (!keys.has(name)) problems.push(`\${${name}} has no DefinitionSubstitutions entry`);
-  for (const name of keys) if (!placeholders.has(name)) problems.push(`DefinitionSubstitutions.${name} is never used`);
+  for (const name of placeholders)
+    if (!keys.has(name)) problems.push(`\${${name}} has no DefinitionSubstitutions entry`);
+  for (const name of keys)
+    if (!placeholders.has(name)) problems.push(`DefinitionSubstitutions.${name} is never used`);
 
   let definition: { QueryLanguage?: string; States: Record<string, unknown> };
   try {
-    definition = JSON.parse(substitute(source.text, Object.fromEntries([...placeholders].map((p) => [p, `x${p}`]))));
+    definition = JSON.parse(
+      substitute(source.text, Object.fromEntries([...placeholders].map((p) => [p, `x${p}`]))),
+    );
   } catch (error) {
     return [...problems, `not valid JSON: ${(error as Error).message}`];
   }
-  if (definition.QueryLanguage === 'JSONata') problems.push('QueryLanguage JSONata is not allowed (use JSONPath)');
+  if (definition.QueryLanguage === 'JSONata')
+    problems.push('QueryLanguage JSONata is not allowed (use JSONPath)');
   for (const [name, state] of allStates(definition)) {
     if (state.QueryLanguage === 'JSONata') problems.push(`state "${name}" uses JSONata`);
     if ('Assign' in state) problems.push(`state "${name}" uses Assign (variables are not supported offline)`);

@@ -34,7 +34,9 @@ export function fakeAttribute(template: Template, logicalId: string, attribute: 
     case 'AWS::IAM::Role.Arn':
       return `arn:aws:iam::${FAKE_ACCOUNT}:role/${FAKE_STACK}-${logicalId}`;
     default:
-      throw new Error(`No fake value for ${logicalId}.${attribute} (${type}); teach tests/support/substitutions.ts`);
+      throw new Error(
+        `No fake value for ${logicalId}.${attribute} (${type}); teach tests/support/substitutions.ts`,
+      );
   }
 }
 
@@ -71,7 +73,8 @@ export function fakeRef(template: Template, name: string): string {
 
 /** Resolves one DefinitionSubstitutions value (a literal or an intrinsic) to a fake string. */
 export function fakeSubstitution(template: Template, value: Json): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     if ('Ref' in value) return fakeRef(template, String(value.Ref));
     if ('Fn::GetAtt' in value) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ScalarTag, type CollectionTag, parse } from 'yaml';
+import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 import { REPO_ROOT } from './fixtures';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,6 +1,7 @@
 import { parseAccessLogLine, unescapeApache } from '../../../functions/clickstream-transform/access-log';
 
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+const UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 
 function entryOf(line: string) {
   const parsed = parseAccessLogLine(line);
@@ -34,7 +35,9 @@ describe('access log parser', () => {
   });
 
   it('parses a common-format line, keeping authuser and leaving referer and agent null', () => {
-    const { entry } = entryOf('10.0.0.7 - frank [10/Oct/2026:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326');
+    const { entry } = entryOf(
+      '10.0.0.7 - frank [10/Oct/2026:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326',
+    );
 
     expect(entry).toMatchObject({
       host: '10.0.0.7',
@@ -101,11 +104,13 @@ describe('access log parser', () => {
   });
 
   it('keeps raw UTF-8 paths and decodes Apache \\x byte escapes as UTF-8', () => {
-    expect(entryOf('198.51.100.5 - - [22/Nov/2026:10:00:01 +0000] "GET /straße/日本 HTTP/2" 200 10 "-" "-"').entry.path).toBe(
-      '/straße/日本',
-    );
     expect(
-      entryOf('198.51.100.5 - - [22/Nov/2026:10:00:01 +0000] "GET /caf\\xc3\\xa9 HTTP/1.1" 200 10 "-" "-"').entry.path,
+      entryOf('198.51.100.5 - - [22/Nov/2026:10:00:01 +0000] "GET /straße/日本 HTTP/2" 200 10 "-" "-"').entry
+        .path,
+    ).toBe('/straße/日本');
+    expect(
+      entryOf('198.51.100.5 - - [22/Nov/2026:10:00:01 +0000] "GET /caf\\xc3\\xa9 HTTP/1.1" 200 10 "-" "-"')
+        .entry.path,
     ).toBe('/café');
   });
 
@@ -155,10 +160,22 @@ describe('access log parser', () => {
     ['free text', 'this is not an access log line', 'does not match'],
     ['a truncated line', '1.2.3.4 - - [22/Nov/2026:13:05:09 +0100] "GET / HTTP/1.1" 200', 'does not match'],
     ['an unknown month', '1.2.3.4 - - [22/Foo/2026:13:05:09 +0100] "GET / HTTP/1.1" 200 1', 'unknown month'],
-    ['the 31st of November', '1.2.3.4 - - [31/Nov/2026:13:05:09 +0100] "GET / HTTP/1.1" 200 1', 'out of range'],
+    [
+      'the 31st of November',
+      '1.2.3.4 - - [31/Nov/2026:13:05:09 +0100] "GET / HTTP/1.1" 200 1',
+      'out of range',
+    ],
     ['hour 24', '1.2.3.4 - - [30/Nov/2026:24:05:09 +0100] "GET / HTTP/1.1" 200 1', 'out of range'],
-    ['an unterminated quote', '1.2.3.4 - - [22/Nov/2026:13:05:09 +0100] "GET / HTTP/1.1 200 1', 'does not match'],
-    ['trailing garbage', '1.2.3.4 - - [22/Nov/2026:13:05:09 +0100] "GET / HTTP/1.1" 200 1 junk', 'does not match'],
+    [
+      'an unterminated quote',
+      '1.2.3.4 - - [22/Nov/2026:13:05:09 +0100] "GET / HTTP/1.1 200 1',
+      'does not match',
+    ],
+    [
+      'trailing garbage',
+      '1.2.3.4 - - [22/Nov/2026:13:05:09 +0100] "GET / HTTP/1.1" 200 1 junk',
+      'does not match',
+    ],
   ])('rejects %s with a reason', (_name, line, reason) => {
     const parsed = parseAccessLogLine(line);
 

@@ -141,11 +141,15 @@ describe('clickstream transform handler', () => {
     expect(response.records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
     const dropped = response.records.flatMap((r, i) => (r.result === 'Dropped' ? [i] : []));
     expect(dropped.length).toBeGreaterThan(0);
-    expect(dropped.length + response.records.filter((r) => r.result === 'Ok').length).toBe(event.records.length);
+    expect(dropped.length + response.records.filter((r) => r.result === 'Ok').length).toBe(
+      event.records.length,
+    );
     const puts = firehose.commandCalls(PutRecordBatchCommand).map((call) => call.args[0].input);
     expect(puts.every((p) => p.DeliveryStreamName === 'loglake-dev-clickstream')).toBe(true);
     expect(puts.every((p) => (p.Records?.length ?? 0) <= 500)).toBe(true);
-    const reingested = puts.flatMap((p) => p.Records ?? []).map((r) => Buffer.from(r.Data as Uint8Array).toString('base64'));
+    const reingested = puts
+      .flatMap((p) => p.Records ?? [])
+      .map((r) => Buffer.from(r.Data as Uint8Array).toString('base64'));
     expect(reingested).toEqual(dropped.map((i) => event.records[i]?.data));
   });
 
@@ -156,10 +160,15 @@ describe('clickstream transform handler', () => {
       .callsFakeOnce((input) => ({
         FailedPutCount: 1,
         RequestResponses: input.Records.map((_: unknown, i: number) =>
-          i === 0 ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' } : { RecordId: 'ok' },
+          i === 0
+            ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }
+            : { RecordId: 'ok' },
         ),
       }))
-      .callsFake((input) => ({ FailedPutCount: 0, RequestResponses: input.Records.map(() => ({ RecordId: 'ok' })) }));
+      .callsFake((input) => ({
+        FailedPutCount: 0,
+        RequestResponses: input.Records.map(() => ({ RecordId: 'ok' })),
+      }));
 
     const response = await invoke(event);
 
@@ -171,7 +180,9 @@ describe('clickstream transform handler', () => {
 
   it('fails the invocation, rather than drop data, when overflow records cannot be re-ingested', async () => {
     const event = eventOfLines(['a - - [22/Nov/2026:13:05:09 +0000] "-" 400 -'], 6_000_000);
-    firehose.on(PutRecordBatchCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailableException' }));
+    firehose
+      .on(PutRecordBatchCommand)
+      .rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailableException' }));
 
     await expect(invoke(event)).rejects.toMatchObject({
       name: 'ReingestFailedError',

@@ -1,17 +1,18 @@
 import type { FirehoseTransformationResultRecord } from 'aws-lambda';
 import {
-  InvalidFirehoseEventError,
   assertFirehoseTransformationEvent,
   countResults,
   droppedResult,
   fitResponse,
+  InvalidFirehoseEventError,
   okResult,
   processingFailedResult,
   serialisedResponseBytes,
   serialisedResultBytes,
 } from '../../../functions/shared/firehose-records';
 
-const id = (n: number) => `49546986683135544286507457936321625675700192471156785154${String(n).padStart(6, '0')}`;
+const id = (n: number) =>
+  `49546986683135544286507457936321625675700192471156785154${String(n).padStart(6, '0')}`;
 
 describe('firehose record codec', () => {
   it('encodes Ok data as base64 and attaches partition keys as metadata', () => {
@@ -74,7 +75,9 @@ describe('firehose record codec', () => {
     expect(fitted.overflow).toEqual([...fitted.overflow].sort((a, b) => a - b));
     expect(fitted.overflow.every((index) => results[index]?.result === 'Ok')).toBe(true);
     expect(fitted.overflow.every((index) => fitted.response.records[index]?.result === 'Dropped')).toBe(true);
-    expect(fitted.overflow).toEqual(Array.from({ length: fitted.overflow.length }, (_, k) => 20 - fitted.overflow.length + k));
+    expect(fitted.overflow).toEqual(
+      Array.from({ length: fitted.overflow.length }, (_, k) => 20 - fitted.overflow.length + k),
+    );
   });
 
   it('overflows ProcessingFailed results too when Ok ones are not enough', () => {
@@ -96,7 +99,11 @@ describe('firehose record codec', () => {
 
   it('counts results by outcome', () => {
     expect(
-      countResults([okResult('a', 'x'), droppedResult('b'), processingFailedResult({ recordId: 'c', data: '' })]),
+      countResults([
+        okResult('a', 'x'),
+        droppedResult('b'),
+        processingFailedResult({ recordId: 'c', data: '' }),
+      ]),
     ).toEqual({ ok: 1, dropped: 1, processingFailed: 1 });
   });
 

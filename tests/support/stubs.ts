@@ -1,0 +1,233 @@
+import type * as Athena from '@aws-sdk/client-athena';
+import type * as CloudFormation from '@aws-sdk/client-cloudformation';
+import type * as DynamoDB from '@aws-sdk/client-dynamodb';
+import type * as Glue from '@aws-sdk/client-glue';
+import type * as Lambda from '@aws-sdk/client-lambda';
+import type * as RedshiftData from '@aws-sdk/client-redshift-data';
+import type * as S3 from '@aws-sdk/client-s3';
+import type * as SFN from '@aws-sdk/client-sfn';
+import type * as SNS from '@aws-sdk/client-sns';
+
+/** What Step Functions hands a state: the SDK output without the SDK's `$metadata`. */
+type Out<T> = Omit<T, '$metadata'>;
+type Io<I, O> = { input: I; output: Out<O> };
+
+/**
+ * Every service integration a loglake workflow calls, keyed as the Task's Resource
+ * after `arn:aws:states:::`, with the SDK v3 input and output types of that call.
+ * A stub response of the wrong shape fails typecheck. Add a line when a workflow
+ * starts using a new integration.
+ */
+export interface Integrations {
+  'lambda:invoke': Io<Lambda.InvokeCommandInput, LambdaInvokeResult>;
+  'glue:startJobRun': Io<Glue.StartJobRunCommandInput, Glue.StartJobRunCommandOutput>;
+  'glue:startJobRun.sync': Io<Glue.StartJobRunCommandInput, Glue.JobRun>;
+  'glue:startCrawler': Io<Glue.StartCrawlerCommandInput, Glue.StartCrawlerCommandOutput>;
+  'aws-sdk:glue:startCrawler': Io<Glue.StartCrawlerCommandInput, Glue.StartCrawlerCommandOutput>;
+  'aws-sdk:glue:getCrawler': Io<Glue.GetCrawlerCommandInput, Glue.GetCrawlerCommandOutput>;
+  'aws-sdk:glue:getJobRun': Io<Glue.GetJobRunCommandInput, Glue.GetJobRunCommandOutput>;
+  'athena:startQueryExecution.sync': Io<
+    Athena.StartQueryExecutionCommandInput,
+    Athena.GetQueryExecutionCommandOutput
+  >;
+  'athena:getQueryResults': Io<Athena.GetQueryResultsCommandInput, Athena.GetQueryResultsCommandOutput>;
+  'sns:publish': Io<SNS.PublishCommandInput, SNS.PublishCommandOutput>;
+  'dynamodb:putItem': Io<DynamoDB.PutItemCommandInput, DynamoDB.PutItemCommandOutput>;
+  'dynamodb:getItem': Io<DynamoDB.GetItemCommandInput, DynamoDB.GetItemCommandOutput>;
+  'dynamodb:updateItem': Io<DynamoDB.UpdateItemCommandInput, DynamoDB.UpdateItemCommandOutput>;
+  'dynamodb:deleteItem': Io<DynamoDB.DeleteItemCommandInput, DynamoDB.DeleteItemCommandOutput>;
+  'aws-sdk:s3:headObject': Io<S3.HeadObjectCommandInput, S3.HeadObjectCommandOutput>;
+  'aws-sdk:s3:listObjectsV2': Io<S3.ListObjectsV2CommandInput, S3.ListObjectsV2CommandOutput>;
+  'aws-sdk:s3:putObject': Io<S3.PutObjectCommandInput, S3.PutObjectCommandOutput>;
+  'aws-sdk:redshiftdata:batchExecuteStatement': Io<
+    RedshiftData.BatchExecuteStatementCommandInput,
+    RedshiftData.BatchExecuteStatementCommandOutput
+  >;
+  'aws-sdk:redshiftdata:executeStatement': Io<
+    RedshiftData.ExecuteStatementCommandInput,
+    RedshiftData.ExecuteStatementCommandOutput
+  >;
+  'aws-sdk:redshiftdata:describeStatement': Io<
+    RedshiftData.DescribeStatementCommandInput,
+    RedshiftData.DescribeStatementCommandOutput
+  >;
+  'aws-sdk:redshiftdata:getStatementResult': Io<
+    RedshiftData.GetStatementResultCommandInput,
+    RedshiftData.GetStatementResultCommandOutput
+  >;
+  'aws-sdk:cloudformation:describeStacks': Io<
+    CloudFormation.DescribeStacksCommandInput,
+    CloudFormation.DescribeStacksCommandOutput
+  >;
+  'aws-sdk:cloudformation:updateStack': Io<
+    CloudFormation.UpdateStackCommandInput,
+    CloudFormation.UpdateStackCommandOutput
+  >;
+  'aws-sdk:cloudformation:describeStackEvents': Io<
+    CloudFormation.DescribeStackEventsCommandInput,
+    CloudFormation.DescribeStackEventsCommandOutput
+  >;
+  'states:startExecution': Io<SFN.StartExecutionCommandInput, SFN.StartExecutionCommandOutput>;
+  'states:startExecution.sync:2': Io<SFN.StartExecutionCommandInput, SyncExecutionResult>;
+}
+
+/** `lambda:invoke` returns the function's JSON result as Payload, not bytes. */
+export interface LambdaInvokeResult {
+  $metadata?: never;
+  ExecutedVersion: string;
+  Payload: unknown;
+  StatusCode: number;
+  SdkHttpMetadata?: { HttpStatusCode: number };
+  SdkResponseMetadata?: { RequestId: string };
+}
+
+/** `startExecution.sync:2`: DescribeExecution with Output parsed as JSON. */
+export type SyncExecutionResult = Omit<SFN.DescribeExecutionCommandOutput, 'output'> & { Output?: unknown };
+
+export type IntegrationKey = keyof Integrations;
+
+/** Step Functions names SDK errors `<Service>.<Exception>`; these are the prefixes it uses. */
+const ERROR_PREFIX: Record<string, string> = {
+  lambda: 'Lambda',
+  glue: 'Glue',
+  athena: 'Athena',
+  sns: 'SNS',
+  dynamodb: 'DynamoDB',
+  s3: 'S3',
+  redshiftdata: 'RedshiftData',
+  cloudformation: 'CloudFormation',
+  states: 'StepFunctions',
+};
+
+/** An SDK exception class (e.g. `ConcurrentRunsExceededException` from @aws-sdk/client-glue). */
+type ServiceExceptionClass = abstract new (...args: never[]) => Error;
+
+export class TaskFailure extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Response<K extends IntegrationKey> =
+  | { kind: 'output'; output: Integrations[K]['output'] }
+  | { kind: 'error'; error: TaskFailure }
+  | { kind: 'fake'; fake: (input: Integrations[K]['input']) => Integrations[K]['output'] };
+
+export interface RecordedCall<K extends IntegrationKey = IntegrationKey> {
+  readonly key: string;
+  readonly state: string;
+  readonly input: Integrations[K]['input'];
+}
+
+export class IntegrationStub<K extends IntegrationKey> {
+  private readonly queue: Response<K>[] = [];
+  private fallback: Response<K> | undefined;
+
+  constructor(private readonly key: K) {}
+
+  /** Answer the next call with this output. */
+  resolvesOnce(output: Integrations[K]['output']): this {
+    this.queue.push({ kind: 'output', output });
+    return this;
+  }
+
+  /** Answer every call (after the queued ones) with this output. */
+  resolves(output: Integrations[K]['output']): this {
+    this.fallback = { kind: 'output', output };
+    return this;
+  }
+
+  /**
+   * Fail the next call with the service's error, named as Step Functions names it:
+   * pass the SDK's exception class (→ `Glue.ConcurrentRunsExceededException`) or a
+   * full name such as `States.Timeout`.
+   */
+  rejectsOnce(error: ServiceExceptionClass | string, cause = 'stubbed failure'): this {
+    this.queue.push({ kind: 'error', error: new TaskFailure(this.errorName(error), cause) });
+    return this;
+  }
+
+  rejects(error: ServiceExceptionClass | string, cause = 'stubbed failure'): this {
+    this.fallback = { kind: 'error', error: new TaskFailure(this.errorName(error), cause) };
+    return this;
+  }
+
+  /** Compute the answer from the input (for outputs that echo parameters). */
+  callsFake(fake: (input: Integrations[K]['input']) => Integrations[K]['output']): this {
+    this.fallback = { kind: 'fake', fake };
+    return this;
+  }
+
+  /** True when a scripted answer is waiting (used to pre-empt real Lambda handlers). */
+  hasScriptedResponse(): boolean {
+    return this.queue.length > 0 || this.fallback !== undefined;
+  }
+
+  answer(input: Integrations[K]['input']): Integrations[K]['output'] {
+    const response = this.queue.shift() ?? this.fallback;
+    if (!response) throw new UnstubbedCallError(this.key);
+    if (response.kind === 'error') throw response.error;
+    const output = response.kind === 'fake' ? response.fake(input) : response.output;
+    // What crosses a state boundary is JSON: Dates become ISO strings, as in Step Functions.
+    return JSON.parse(JSON.stringify(output ?? {}));
+  }
+
+  private errorName(error: ServiceExceptionClass | string): string {
+    if (typeof error === 'string') return error;
+    const service = this.key.replace(/^aws-sdk:/, '').split(':')[0] as string;
+    const prefix = ERROR_PREFIX[service];
+    if (!prefix) throw new Error(`No error prefix known for ${this.key}`);
+    return `${prefix}.${error.name}`;
+  }
+}
+
+export class UnstubbedCallError extends Error {
+  override readonly name = 'Harness.UnstubbedCall';
+  constructor(readonly key: string) {
+    super(`No stubbed response for ${key}; script one with stubs.on('${key}')`);
+  }
+}
+
+/** The scripted answers of one execution, and the calls it made. */
+export class ServiceStubs {
+  private readonly stubs = new Map<IntegrationKey, IntegrationStub<IntegrationKey>>();
+  private readonly recorded: RecordedCall[] = [];
+  readonly unstubbed: string[] = [];
+
+  on<K extends IntegrationKey>(key: K): IntegrationStub<K> {
+    let stub = this.stubs.get(key);
+    if (!stub) {
+      stub = new IntegrationStub(key) as unknown as IntegrationStub<IntegrationKey>;
+      this.stubs.set(key, stub);
+    }
+    return stub as unknown as IntegrationStub<K>;
+  }
+
+  has(key: string): key is IntegrationKey {
+    return this.stubs.get(key as IntegrationKey)?.hasScriptedResponse() ?? false;
+  }
+
+  /** Called by the harness for every Task that is not run in-process. */
+  call(key: string, state: string, input: unknown): unknown {
+    this.recorded.push({ key, state, input } as RecordedCall);
+    const stub = this.stubs.get(key as IntegrationKey);
+    if (!stub) {
+      this.unstubbed.push(`${state} → ${key}`);
+      throw new UnstubbedCallError(key);
+    }
+    try {
+      return stub.answer(input as never);
+    } catch (error) {
+      if (error instanceof UnstubbedCallError) this.unstubbed.push(`${state} → ${key}`);
+      throw error;
+    }
+  }
+
+  /** Inputs the given integration received, in order, with the state that sent each. */
+  calls<K extends IntegrationKey>(key: K): RecordedCall<K>[] {
+    return this.recorded.filter((call) => call.key === key) as RecordedCall<K>[];
+  }
+}
