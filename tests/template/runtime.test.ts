@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/fixtures';
+import { loadTemplate } from '../support/template';
+
+const runtime = String(loadTemplate().Globals?.Function?.Runtime);
+const runtimeMajor = Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1]);
+
+describe('node runtime', () => {
+  it('runs the tests on the Lambda runtime Node major', () => {
+    expect(Number(process.versions.node.split('.')[0])).toBe(runtimeMajor);
+  });
+
+  it('pins the npm node package to the same major', () => {
+    const pinned = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).devDependencies.node;
+
+    expect(Number(String(pinned).split('.')[0])).toBe(runtimeMajor);
+  });
+});

@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/fixtures';
+import {
+  type Json,
+  loadTemplate,
+  resource,
+  resourcesOfType,
+  type TemplateResource,
+} from '../support/template';
+
+const template = loadTemplate();
+const functions = resourcesOfType(template, 'AWS::Serverless::Function');
+const buckets = resourcesOfType(template, 'AWS::S3::Bucket');
+
+type Statement = { Effect: string; Action: string | string[]; Resource?: Json; Principal?: Json };
+
+function statementsOf(res: TemplateResource): Statement[] {
+  const props = res.Properties ?? {};
+  const documents: Json[] = [];
+  if (res.Type === 'AWS::IAM::Role') {
+    for (const policy of (props.Policies ?? []) as { PolicyDocument: Json }[])
+      documents.push(policy.PolicyDocument);
+  }
+  if (res.Type === 'AWS::Serverless::Function' || res.Type === 'AWS::Serverless::StateMachine') {
+    for (const policy of (props.Policies ?? []) as Json[]) {
+      if (policy && typeof policy === 'object' && 'Statement' in policy) documents.push(policy);
+    }
+  }
+  if (res.Type === 'AWS::IAM::Policy' || res.Type === 'AWS::IAM::ManagedPolicy')
+    documents.push(props.PolicyDocument ?? null);
+  return documents.flatMap((doc) => ((doc as { Statement?: Statement[] })?.Statement ?? []) as Statement[]);
+}
+
+describe('template globals', () => {
+  const globals = template.Globals?.Function ?? {};
+
+  it('runs every function on arm64 with active tracing and the Powertools settings', () => {
+    expect(globals.Runtime).toBe('nodejs24.x');
+    expect(globals.Architectures).toEqual(['arm64']);
+    expect(globals.Tracing).toBe('Active');
+    expect(Object.keys((globals.Environment as { Variables: object }).Variables)).toEqual(
+      expect.arrayContaining([
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_LOG_LEVEL',
+      ]),
+    );
+  });
+
+  it('describes every parameter and every output', () => {
+    for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
+      expect([name, typeof parameter.Description]).toEqual([name, 'string']);
+    }
+    for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+      expect([name, typeof output.Description]).toEqual([name, 'string']);
+    }
+  });
+});
+
+describe.each(functions)('function %s', (logicalId, fn) => {
+  const build = fn.Metadata?.BuildProperties as Record<string, Json>;
+
+  it('is built by esbuild from an entry point that exists, with the shared build settings', () => {
+    expect(fn.Metadata?.BuildMethod).toBe('esbuild');
+    const { EntryPoints, ...shared } = build;
+    expect(shared).toEqual({
+      Format: 'cjs',
+      Minify: true,
+      Target: 'node24',
+      Sourcemap: true,
+      KeepNames: true,
+    });
+    for (const entry of EntryPoints as string[]) {
+      expect(existsSync(join(REPO_ROOT, String(template.Globals?.Function?.CodeUri), entry))).toBe(true);
+    }
+  });
+
+  it('logs to its own log group with a retention', () => {
+    const logging = fn.Properties?.LoggingConfig as { LogGroup: { Ref: string } };
+    const logGroup = resource(template, logging.LogGroup.Ref);
+
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties?.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
+    expect(logicalId).toMatch(/Function$/);
+  });
+});
+
+describe.each(buckets)('bucket %s', (logicalId, bucket) => {
+  it('is encrypted, versioned and blocks public access', () => {
+    const props = bucket.Properties ?? {};
+    expect(props.BucketEncryption).toBeDefined();
+    expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+  });
+
+  it('denies every request that is not over TLS', () => {
+    const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(
+      ([, p]) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: logicalId }),
+    );
+    const statements = policies.flatMap(
+      ([, p]) => (p.Properties?.PolicyDocument as { Statement: Json[] }).Statement,
+    );
+
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+});
+
+describe('IAM', () => {
+  const allowed = Object.entries(template.Resources).flatMap(([id, res]) =>
+    statementsOf(res)
+      .filter((s) => s.Effect === 'Allow')
+      .map((s) => [id, s] as const),
+  );
+
+  it('grants no wildcard actions', () => {
+    const wildcards = allowed.filter(([, s]) =>
+      [s.Action].flat().some((action) => String(action).includes('*')),
+    );
+
+    expect(wildcards).toEqual([]);
+  });
+
+  it('names a resource in every allow statement', () => {
+    const unscoped = allowed.filter(([, s]) => JSON.stringify(s.Resource ?? '*') === '"*"');
+
+    expect(unscoped).toEqual([]);
+  });
+});
+
+describe('clickstream delivery stream', () => {
+  const stream = resource(template, 'ClickstreamDeliveryStream').Properties as Record<string, Json>;
+  const destination = stream.ExtendedS3DestinationConfiguration as Record<string, Json>;
+
+  it('partitions the raw zone by the request hour the transform returns', () => {
+    expect(destination.Prefix).toBe(
+      'clickstream/year=!{partitionKeyFromLambda:year}/month=!{partitionKeyFromLambda:month}/day=!{partitionKeyFromLambda:day}/hour=!{partitionKeyFromLambda:hour}/',
+    );
+    expect(destination.DynamicPartitioningConfiguration).toMatchObject({ Enabled: true });
+    expect(destination.ErrorOutputPrefix).toMatch(/^clickstream-errors\/!\{firehose:error-output-type\}\//);
+    expect(destination.CompressionFormat).toBe('GZIP');
+  });
+
+  it('invokes the clickstream transform with the buffering hint parameter', () => {
+    const [processor] = (destination.ProcessingConfiguration as { Processors: { Parameters: Json[] }[] })
+      .Processors;
+
+    expect(processor?.Parameters).toEqual(
+      expect.arrayContaining([
+        {
+          ParameterName: 'LambdaArn',
+          ParameterValue: { 'Fn::GetAtt': ['ClickstreamTransformFunction', 'Arn'] },
+        },
+        { ParameterName: 'BufferSizeInMBs', ParameterValue: { Ref: 'ClickstreamProcessorBufferSizeMiB' } },
+      ]),
+    );
+    expect(template.Parameters?.ClickstreamProcessorBufferSizeMiB?.Default).toBe('1');
+  });
+
+  it('lets the transform re-ingest only into its own stream', () => {
+    const statements = statementsOf(resource(template, 'ClickstreamTransformFunction'));
+
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: 'firehose:PutRecordBatch',
+        Resource: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/loglake-${Stage}-clickstream',
+        },
+      }),
+    ]);
+    expect(stream.DeliveryStreamName).toEqual({ 'Fn::Sub': 'loglake-${Stage}-clickstream' });
+  });
+});
