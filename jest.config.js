@@ -28,6 +28,7 @@ module.exports = {
     project('workflows', ['<rootDir>/tests/harness', '<rootDir>/tests/workflows']),
     project('template', ['<rootDir>/tests/template']),
   ],
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   collectCoverageFrom: ['functions/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { statements: 90, branches: 85, functions: 90, lines: 90 } },
