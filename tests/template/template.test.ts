@@ -104,7 +104,7 @@ describe.each(buckets)('bucket %s', (logicalId, bucket) => {
       ([, p]) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: logicalId }),
     );
     const statements = policies.flatMap(
-      ([, p]) => (p.Properties?.PolicyDocument as { Statement: Json[] }).Statement,
+      ([, p]) => (p.Properties?.PolicyDocument as { Statement: Json[] } | undefined)?.Statement ?? [],
     );
 
     expect(statements).toContainEqual(
