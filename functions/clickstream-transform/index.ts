@@ -4,7 +4,7 @@ import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import { assertFirehoseTransformationEvent, countResults } from '../shared/firehose-records';
 import { respondWithinLimit } from '../shared/firehose-response';
 import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
-import { transformClickstreamRecords } from './transform';
+import { clickstreamTransform, newTransformStats } from './transform';
 
 const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));
 metrics.setDefaultDimensions({ Pipeline: 'clickstream' });
@@ -18,25 +18,27 @@ class ClickstreamTransformFunction implements LambdaInterface {
     assertFirehoseTransformationEvent(event);
     logger.appendKeys({ deliveryStreamArn: event.deliveryStreamArn });
 
-    const batch = transformClickstreamRecords(event.records);
-    const bounded = await respondWithinLimit(firehose, event.deliveryStreamArn, event.records, batch.results);
+    const stats = newTransformStats();
+    const bounded = await respondWithinLimit(firehose, event.deliveryStreamArn, event.records, {
+      transform: clickstreamTransform(stats),
+    });
     const counts = countResults(bounded.response.records);
 
     metrics.addMetric('RecordsOk', MetricUnit.Count, counts.ok);
     metrics.addMetric('RecordsDropped', MetricUnit.Count, counts.dropped - bounded.reingested);
     metrics.addMetric('RecordsProcessingFailed', MetricUnit.Count, counts.processingFailed);
     metrics.addMetric('RecordsReingested', MetricUnit.Count, bounded.reingested);
-    metrics.addMetric('InputBytes', MetricUnit.Bytes, batch.inputBytes);
+    metrics.addMetric('InputBytes', MetricUnit.Bytes, stats.inputBytes);
     logger.info('Transformed clickstream batch', {
       records: event.records.length,
       ok: counts.ok,
       dropped: counts.dropped - bounded.reingested,
       processingFailed: counts.processingFailed,
       reingested: bounded.reingested,
-      inputBytes: batch.inputBytes,
+      inputBytes: stats.inputBytes,
       responseBytes: bounded.responseBytes,
       durationMs: Math.round(performance.now() - started),
-      ...(batch.rejected.length > 0 && { firstRejections: batch.rejected }),
+      ...(stats.rejected.length > 0 && { firstRejections: stats.rejected }),
     });
     return bounded.response;
   }

@@ -13,42 +13,37 @@ export interface RejectedRecord {
   readonly reason: string;
 }
 
-export interface ClickstreamBatch {
-  readonly results: FirehoseTransformationResultRecord[];
-  /** Why records were rejected, for the summary log line (first few only). */
+/** What one invocation saw, for its summary log line. */
+export interface TransformStats {
+  inputBytes: number;
+  /** Why records were rejected (the first few only: one log line per invocation). */
   readonly rejected: RejectedRecord[];
-  readonly inputBytes: number;
 }
 
 const MAX_REJECTIONS_REPORTED = 5;
 
 /**
- * Turns each Firehose record (one access-log line) into one result with the same
- * recordId: Ok with the JSON document and its request-time partition keys, Dropped
- * for a blank line, ProcessingFailed with the original data for anything else.
+ * Turns one Firehose record (one access-log line) into its result, with the same recordId:
+ * Ok with the JSON document and its request-time partition keys, Dropped for a blank
+ * line, ProcessingFailed with the original data for anything else. Never throws.
  */
-export function transformClickstreamRecords(
-  records: readonly Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>[],
-): ClickstreamBatch {
-  const results: FirehoseTransformationResultRecord[] = new Array(records.length);
-  const rejected: RejectedRecord[] = [];
-  let inputBytes = 0;
-  for (let index = 0; index < records.length; index++) {
-    const record = records[index] as FirehoseTransformationEventRecord;
+export function clickstreamTransform(stats: TransformStats) {
+  return (
+    record: Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>,
+  ): FirehoseTransformationResultRecord => {
     const raw = decodeRecordData(record);
-    inputBytes += raw.byteLength;
-    const reason = isUtf8(raw) ? undefined : 'data is not valid UTF-8';
-    const parsed = reason ? { kind: 'invalid' as const, reason } : parseAccessLogLine(raw.toString('utf8'));
-    if (parsed.kind === 'entry') {
-      results[index] = okResult(record.recordId, `${JSON.stringify(parsed.entry)}\n`, parsed.utc);
-    } else if (parsed.kind === 'blank') {
-      results[index] = droppedResult(record.recordId);
-    } else {
-      results[index] = processingFailedResult(record);
-      if (rejected.length < MAX_REJECTIONS_REPORTED) {
-        rejected.push({ recordId: record.recordId, reason: parsed.reason });
-      }
+    stats.inputBytes += raw.byteLength;
+    const parsed = isUtf8(raw)
+      ? parseAccessLogLine(raw.toString('utf8'))
+      : ({ kind: 'invalid', reason: 'data is not valid UTF-8' } as const);
+    if (parsed.kind === 'entry')
+      return okResult(record.recordId, `${JSON.stringify(parsed.entry)}\n`, parsed.utc);
+    if (parsed.kind === 'blank') return droppedResult(record.recordId);
+    if (stats.rejected.length < MAX_REJECTIONS_REPORTED) {
+      stats.rejected.push({ recordId: record.recordId, reason: parsed.reason });
     }
-  }
-  return { results, rejected, inputBytes };
+    return processingFailedResult(record);
+  };
 }
+
+export const newTransformStats = (): TransformStats => ({ inputBytes: 0, rejected: [] });

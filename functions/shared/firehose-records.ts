@@ -59,51 +59,67 @@ export function serialisedResultBytes(result: FirehoseTransformationResultRecord
 
 export function serialisedResponseBytes(records: readonly FirehoseTransformationResultRecord[]): number {
   let bytes = RESPONSE_ENVELOPE_BYTES + Math.max(records.length - 1, 0);
+  // (Used by tests and benchmarks to check the bound independently of transformWithinLimit.)
   for (const record of records) bytes += serialisedResultBytes(record);
   return bytes;
 }
 
-export interface FittedResponse {
-  /** The response to return: results that did not fit are replaced by Dropped. */
-  readonly response: FirehoseTransformationResult;
-  /** Indexes (into the event's records) whose original data must be re-ingested before returning. */
+export interface BoundedResults {
+  /** One result per event record, same order and recordIds; overflow records are Dropped. */
+  readonly results: FirehoseTransformationResultRecord[];
+  /** Indexes (into the event's records) whose data must be re-ingested before answering. */
   readonly overflow: readonly number[];
   readonly responseBytes: number;
 }
 
 /**
- * Keeps the response under the limit. When the transformed batch would not fit, the
- * last Ok results (then the last ProcessingFailed ones) are turned into Dropped and
- * listed as overflow: the caller re-ingests their original data into the stream, so
- * they are transformed again in a later, smaller invocation.
+ * Transforms records in order while keeping the response under the limit. Each record's
+ * result is accepted while it fits, with room kept for a Dropped answer to every record
+ * after it; from the first one that does not fit, the rest are answered Dropped without
+ * being transformed and listed as overflow, for the caller to re-ingest. Memory stays
+ * bounded by the response, whatever the records expand to.
  */
-export function fitResponse(
-  results: readonly FirehoseTransformationResultRecord[],
+export function transformWithinLimit(
+  records: readonly Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>[],
+  transform: (
+    record: Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>,
+    index: number,
+  ) => FirehoseTransformationResultRecord,
   limitBytes: number = FIREHOSE_RESPONSE_LIMIT_BYTES,
-): FittedResponse {
-  const sizes = results.map(serialisedResultBytes);
-  let total = RESPONSE_ENVELOPE_BYTES + Math.max(results.length - 1, 0) + sizes.reduce((a, b) => a + b, 0);
-  if (total <= limitBytes) return { response: { records: [...results] }, overflow: [], responseBytes: total };
-
-  const fitted = [...results];
-  const overflow: number[] = [];
-  for (const wanted of ['Ok', 'ProcessingFailed'] as const) {
-    for (let index = results.length - 1; index >= 0 && total > limitBytes; index--) {
-      const result = results[index] as FirehoseTransformationResultRecord;
-      if (result.result !== wanted) continue;
-      const dropped = droppedResult(result.recordId);
-      total += serialisedResultBytes(dropped) - (sizes[index] as number);
-      fitted[index] = dropped;
-      overflow.push(index);
-    }
-  }
-  if (total > limitBytes) {
+): BoundedResults {
+  const droppedSizes = records.map((record) => serialisedResultBytes(droppedResult(record.recordId)) + 1);
+  // Sizes below include one separating comma per record, hence the envelope minus one.
+  let reservedForRest = RESPONSE_ENVELOPE_BYTES - 1 + droppedSizes.reduce((sum, size) => sum + size, 0);
+  if (reservedForRest > limitBytes) {
     throw new RangeError(
-      `Firehose response cannot fit in ${limitBytes} bytes even with every record re-ingested (${results.length} records)`,
+      `${records.length} records cannot be answered within ${limitBytes} bytes even as Dropped`,
     );
   }
-  overflow.sort((a, b) => a - b);
-  return { response: { records: fitted }, overflow, responseBytes: total };
+  const results: FirehoseTransformationResultRecord[] = new Array(records.length);
+  const overflow: number[] = [];
+  let used = 0;
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] as FirehoseTransformationEventRecord;
+    reservedForRest -= droppedSizes[index] as number;
+    if (overflow.length === 0) {
+      const result = transform(record, index);
+      const size = serialisedResultBytes(result) + 1;
+      if (used + size + reservedForRest <= limitBytes) {
+        results[index] = result;
+        used += size;
+        continue;
+      }
+    }
+    results[index] = droppedResult(record.recordId);
+    used += droppedSizes[index] as number;
+    overflow.push(index);
+  }
+  // `used` counts a separating comma per record; the response has one fewer.
+  return {
+    results,
+    overflow,
+    responseBytes: records.length === 0 ? RESPONSE_ENVELOPE_BYTES : RESPONSE_ENVELOPE_BYTES - 1 + used,
+  };
 }
 
 export interface ResultCounts {

@@ -5,7 +5,19 @@ import type {
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 import { deliveryStreamNameFromArn, type PutOptions, putRecordsWithRetry } from './firehose-put';
-import { decodeRecordData, FIREHOSE_RESPONSE_LIMIT_BYTES, fitResponse } from './firehose-records';
+import { decodeRecordData, FIREHOSE_RESPONSE_LIMIT_BYTES, transformWithinLimit } from './firehose-records';
+
+type EventRecord = Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>;
+
+export interface BoundedTransform {
+  /** Turns one record into its result (pure; never throws for bad data). */
+  readonly transform: (record: EventRecord, index: number) => FirehoseTransformationResultRecord;
+  /**
+   * What to put back into the stream for a record that did not fit: by default its
+   * original bytes; a transform whose single records can expand past the limit splits them.
+   */
+  readonly reingestPayloads?: (record: EventRecord) => Uint8Array[];
+}
 
 export class ReingestFailedError extends Error {
   override readonly name = 'ReingestFailedError';
@@ -19,7 +31,7 @@ export interface BoundedResponse {
 }
 
 /**
- * Returns the transformation response, kept under Firehose's 6,000,000-byte limit:
+ * Transforms the batch and returns the response, kept under Firehose's 6,000,000-byte limit:
  * records that do not fit are put back into the same delivery stream (their original
  * data, so they are transformed again later) and answered Dropped only once Firehose
  * accepted them. If some cannot be re-ingested the invocation fails, so Firehose
@@ -28,17 +40,20 @@ export interface BoundedResponse {
 export async function respondWithinLimit(
   firehose: FirehoseClient,
   deliveryStreamArn: string,
-  records: readonly FirehoseTransformationEventRecord[],
-  results: readonly FirehoseTransformationResultRecord[],
+  records: readonly EventRecord[],
+  bounded: BoundedTransform,
   options: PutOptions & { limitBytes?: number } = {},
 ): Promise<BoundedResponse> {
-  const fitted = fitResponse(results, options.limitBytes ?? FIREHOSE_RESPONSE_LIMIT_BYTES);
-  if (fitted.overflow.length === 0) {
-    return { response: fitted.response, responseBytes: fitted.responseBytes, reingested: 0, putCalls: 0 };
-  }
-  const payloads = fitted.overflow.map((index) =>
-    decodeRecordData(records[index] as FirehoseTransformationEventRecord),
+  const { results, overflow, responseBytes } = transformWithinLimit(
+    records,
+    bounded.transform,
+    options.limitBytes ?? FIREHOSE_RESPONSE_LIMIT_BYTES,
   );
+  const response = { records: results };
+  if (overflow.length === 0) return { response, responseBytes, reingested: 0, putCalls: 0 };
+
+  const payloadsFor = bounded.reingestPayloads ?? ((record: EventRecord) => [decodeRecordData(record)]);
+  const payloads = overflow.flatMap((index) => payloadsFor(records[index] as EventRecord));
   const outcome = await putRecordsWithRetry(
     firehose,
     deliveryStreamNameFromArn(deliveryStreamArn),
@@ -50,10 +65,5 @@ export async function respondWithinLimit(
       `${outcome.failed.length} of ${payloads.length} overflow records could not be re-ingested (last error ${outcome.lastErrorCode})`,
     );
   }
-  return {
-    response: fitted.response,
-    responseBytes: fitted.responseBytes,
-    reingested: payloads.length,
-    putCalls: outcome.calls,
-  };
+  return { response, responseBytes, reingested: overflow.length, putCalls: outcome.calls };
 }

@@ -3,12 +3,12 @@ import {
   assertFirehoseTransformationEvent,
   countResults,
   droppedResult,
-  fitResponse,
   InvalidFirehoseEventError,
   okResult,
   processingFailedResult,
   serialisedResponseBytes,
   serialisedResultBytes,
+  transformWithinLimit,
 } from '../../../functions/shared/firehose-records';
 
 const id = (n: number) =>
@@ -50,51 +50,57 @@ describe('firehose record codec', () => {
     expect(serialisedResponseBytes([])).toBe(Buffer.byteLength(JSON.stringify({ records: [] })));
   });
 
-  it('leaves a response that fits unchanged', () => {
-    const results = [okResult(id(1), 'a'), droppedResult(id(2))];
+  const records = (n: number, data = 'YWJj') =>
+    Array.from({ length: n }, (_, k) => ({ recordId: id(k), data }));
 
-    const fitted = fitResponse(results, 10_000);
+  it('transforms every record when the response fits, and sizes it exactly', () => {
+    const input = records(3);
+    const transform = jest.fn((r: { recordId: string }) => okResult(r.recordId, 'x'.repeat(50)));
 
-    expect(fitted.overflow).toEqual([]);
-    expect(fitted.response.records).toEqual(results);
-    expect(fitted.responseBytes).toBe(Buffer.byteLength(JSON.stringify(fitted.response)));
+    const bounded = transformWithinLimit(input, transform, 10_000);
+
+    expect(bounded.overflow).toEqual([]);
+    expect(transform).toHaveBeenCalledTimes(3);
+    expect(bounded.results.map((r) => r.recordId)).toEqual(input.map((r) => r.recordId));
+    expect(bounded.responseBytes).toBe(Buffer.byteLength(JSON.stringify({ records: bounded.results })));
   });
 
-  it('turns the last Ok results into Dropped overflow until the response fits, keeping order and ids', () => {
-    const results = Array.from({ length: 20 }, (_, n) =>
-      n === 3 ? processingFailedResult({ recordId: id(n), data: 'YWJj' }) : okResult(id(n), 'y'.repeat(400)),
+  it('answers the records after the first that does not fit Dropped, untransformed, as overflow', () => {
+    const input = records(20);
+    const transform = jest.fn((r: { recordId: string }) => okResult(r.recordId, 'y'.repeat(400)));
+    const limit = Math.floor(
+      serialisedResponseBytes(input.map((r) => okResult(r.recordId, 'y'.repeat(400)))) / 2,
     );
-    const limit = Math.floor(serialisedResponseBytes(results) / 2);
 
-    const fitted = fitResponse(results, limit);
+    const bounded = transformWithinLimit(input, transform, limit);
 
-    expect(fitted.responseBytes).toBeLessThanOrEqual(limit);
-    expect(fitted.responseBytes).toBe(Buffer.byteLength(JSON.stringify(fitted.response)));
-    expect(fitted.response.records.map((r) => r.recordId)).toEqual(results.map((r) => r.recordId));
-    expect(fitted.overflow.length).toBeGreaterThan(0);
-    expect(fitted.overflow).toEqual([...fitted.overflow].sort((a, b) => a - b));
-    expect(fitted.overflow.every((index) => results[index]?.result === 'Ok')).toBe(true);
-    expect(fitted.overflow.every((index) => fitted.response.records[index]?.result === 'Dropped')).toBe(true);
-    expect(fitted.overflow).toEqual(
-      Array.from({ length: fitted.overflow.length }, (_, k) => 20 - fitted.overflow.length + k),
-    );
+    expect(bounded.responseBytes).toBeLessThanOrEqual(limit);
+    expect(bounded.responseBytes).toBe(Buffer.byteLength(JSON.stringify({ records: bounded.results })));
+    expect(bounded.results.map((r) => r.recordId)).toEqual(input.map((r) => r.recordId));
+    const firstOverflow = bounded.overflow[0] as number;
+    expect(firstOverflow).toBeGreaterThan(0);
+    expect(bounded.overflow).toEqual(Array.from({ length: 20 - firstOverflow }, (_, k) => firstOverflow + k));
+    expect(bounded.overflow.every((i) => bounded.results[i]?.result === 'Dropped')).toBe(true);
+    expect(transform).toHaveBeenCalledTimes(firstOverflow + 1);
   });
 
-  it('overflows ProcessingFailed results too when Ok ones are not enough', () => {
-    const results = [
-      okResult(id(0), 'a'),
-      processingFailedResult({ recordId: id(1), data: 'Q'.repeat(4000) }),
-      processingFailedResult({ recordId: id(2), data: 'Q'.repeat(4000) }),
-    ];
+  it('keeps room for a Dropped answer to every record, even when one record alone is too big', () => {
+    const input = records(5);
+    const huge = (r: { recordId: string }) => okResult(r.recordId, 'z'.repeat(2_000));
 
-    const fitted = fitResponse(results, 5_000);
+    const bounded = transformWithinLimit(input, huge, 1_000);
 
-    expect(fitted.responseBytes).toBeLessThanOrEqual(5_000);
-    expect(fitted.overflow).toEqual([0, 2]);
+    expect(bounded.overflow).toEqual([0, 1, 2, 3, 4]);
+    expect(bounded.responseBytes).toBe(Buffer.byteLength(JSON.stringify({ records: bounded.results })));
+    expect(bounded.responseBytes).toBeLessThanOrEqual(1_000);
+  });
+
+  it('sizes an empty response', () => {
+    expect(transformWithinLimit([], () => droppedResult('x')).responseBytes).toBe('{"records":[]}'.length);
   });
 
   it('refuses a limit that even an all-Dropped response cannot meet', () => {
-    expect(() => fitResponse([okResult(id(1), 'a')], 20)).toThrow(RangeError);
+    expect(() => transformWithinLimit(records(3), (r) => droppedResult(r.recordId), 20)).toThrow(RangeError);
   });
 
   it('counts results by outcome', () => {
