@@ -26,6 +26,8 @@ export class ReingestFailedError extends Error {
 export interface BoundedResponse {
   readonly response: FirehoseTransformationResult;
   readonly responseBytes: number;
+  /** Indexes of the records answered Dropped because they were re-ingested. */
+  readonly overflow: readonly number[];
   readonly reingested: number;
   readonly putCalls: number;
 }
@@ -50,7 +52,7 @@ export async function respondWithinLimit(
     options.limitBytes ?? FIREHOSE_RESPONSE_LIMIT_BYTES,
   );
   const response = { records: results };
-  if (overflow.length === 0) return { response, responseBytes, reingested: 0, putCalls: 0 };
+  if (overflow.length === 0) return { response, responseBytes, overflow, reingested: 0, putCalls: 0 };
 
   const payloadsFor = bounded.reingestPayloads ?? ((record: EventRecord) => [decodeRecordData(record)]);
   const payloads = overflow.flatMap((index) => payloadsFor(records[index] as EventRecord));
@@ -65,5 +67,5 @@ export async function respondWithinLimit(
       `${outcome.failed.length} of ${payloads.length} overflow records could not be re-ingested (last error ${outcome.lastErrorCode})`,
     );
   }
-  return { response, responseBytes, reingested: overflow.length, putCalls: outcome.calls };
+  return { response, responseBytes, overflow, reingested: overflow.length, putCalls: outcome.calls };
 }

@@ -6,6 +6,7 @@ import type {
 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/clickstream-transform/index';
+import { allAccepted, firehoseEvent } from '../../support/firehose-events';
 import { loadEvent } from '../../support/fixtures';
 import { lambdaContext } from '../../support/lambda-context';
 
@@ -18,27 +19,8 @@ const decode = (record: FirehoseTransformationResultRecord) =>
   JSON.parse(Buffer.from(record.data ?? '', 'base64').toString('utf8'));
 const fixture = (name: string) => loadEvent<FirehoseTransformationEvent>('clickstream-transform', name);
 
-/** Builds a transformation event whose JSON text, as Firehose sends it, is as close to `eventBytes` as lines allow. */
-function eventOfLines(lines: readonly string[], eventBytes: number): FirehoseTransformationEvent {
-  const event: FirehoseTransformationEvent = {
-    invocationId: 'a1b2c3d4-0000-4000-8000-000000000000',
-    deliveryStreamArn: 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/loglake-dev-clickstream',
-    region: 'eu-west-1',
-    records: [],
-  };
-  let size = Buffer.byteLength(JSON.stringify(event));
-  for (let n = 0; ; n++) {
-    const record = {
-      recordId: `49546986683135544286507457936321625675700192471156785154${String(n).padStart(12, '0')}`,
-      approximateArrivalTimestamp: 1795352710000 + n,
-      data: Buffer.from(lines[n % lines.length] as string).toString('base64'),
-    };
-    const recordBytes = Buffer.byteLength(JSON.stringify(record)) + 1;
-    if (size + recordBytes > eventBytes) return event;
-    event.records.push(record);
-    size += recordBytes;
-  }
-}
+const eventOfLines = (lines: readonly string[], eventBytes: number) =>
+  firehoseEvent('loglake-dev-clickstream', lines, eventBytes);
 
 beforeEach(() => {
   firehose.reset();
@@ -130,10 +112,7 @@ describe('clickstream transform handler', () => {
       '::1 - - [22/Nov/2026:13:05:09 +0000] "GET / HTTP/1.1" 200 -',
     ];
     const event = eventOfLines(worstCase, 6_000_000);
-    firehose.on(PutRecordBatchCommand).callsFake((input) => ({
-      FailedPutCount: 0,
-      RequestResponses: input.Records.map(() => ({ RecordId: 'ok' })),
-    }));
+    firehose.on(PutRecordBatchCommand).callsFake(allAccepted);
 
     const response = await invoke(event);
 

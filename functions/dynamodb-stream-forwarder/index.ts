@@ -1,0 +1,100 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { requireEnv } from '../shared/env';
+import { putRecordsWithRetry } from '../shared/firehose-put';
+import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
+import { changeLine, packLines } from './changes';
+
+const env = requireEnv(['DELIVERY_STREAM_NAME']);
+const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));
+metrics.setDefaultDimensions({ Pipeline: 'dynamodb' });
+
+export class InvalidStreamEventError extends Error {
+  override readonly name = 'InvalidStreamEventError';
+}
+
+export class ChangeNotDeliveredError extends Error {
+  override readonly name = 'ChangeNotDeliveredError';
+}
+
+class DynamoDbStreamForwarderFunction implements LambdaInterface {
+  @tracer.captureLambdaHandler()
+  @logger.injectLambdaContext({ resetKeys: true })
+  @metrics.logMetrics({ captureColdStartMetric: true })
+  public async handler(event: unknown, context: Context): Promise<DynamoDBBatchResponse> {
+    const started = performance.now();
+    if (!Array.isArray((event as DynamoDBStreamEvent | null)?.Records)) {
+      throw new InvalidStreamEventError('event.Records is missing or not an array');
+    }
+    const records = (event as DynamoDBStreamEvent).Records;
+
+    // 1. Every change becomes one JSON line; a change that cannot be read is not delivered.
+    const undelivered = new Map<number, string>();
+    const lines = records.map((record, index) => {
+      try {
+        return Buffer.from(`${JSON.stringify(changeLine(record))}\n`);
+      } catch (error) {
+        undelivered.set(index, (error as Error).message);
+        return undefined;
+      }
+    });
+
+    // 2. Lines are packed into as few Firehose records, and those into as few calls, as fit.
+    const packed = packLines(lines);
+    for (const index of packed.oversized)
+      undelivered.set(index, 'change line exceeds the 1000 KiB Firehose record limit');
+    const outcome = await putRecordsWithRetry(
+      firehose,
+      env.DELIVERY_STREAM_NAME,
+      packed.records.map((r) => r.data),
+    );
+    for (const failed of outcome.failed) {
+      for (const index of packed.records[failed]?.sources ?? []) {
+        undelivered.set(index, `Firehose did not accept the record after retries (${outcome.lastErrorCode})`);
+      }
+    }
+
+    // 3. Powertools reports exactly the undelivered changes as batch item failures.
+    const failedSequences = new Map(
+      [...undelivered].map(([index, reason]) => [records[index]?.dynamodb?.SequenceNumber, reason]),
+    );
+    const processor = new BatchProcessor(EventType.DynamoDBStreams);
+    const summary = {
+      changes: records.length,
+      firehoseRecords: packed.records.length,
+      putCalls: outcome.calls,
+      undelivered: undelivered.size,
+      bytes: packed.records.reduce((sum, r) => sum + r.data.byteLength, 0),
+      durationMs: 0,
+      ...(undelivered.size > 0 && {
+        firstFailures: [...failedSequences]
+          .slice(0, 5)
+          .map(([sequenceNumber, reason]) => ({ sequenceNumber, reason })),
+      }),
+    };
+    metrics.addMetric('ChangesForwarded', MetricUnit.Count, records.length - undelivered.size);
+    metrics.addMetric('ChangesFailed', MetricUnit.Count, undelivered.size);
+    metrics.addMetric('FirehoseRecords', MetricUnit.Count, packed.records.length);
+    metrics.addMetric('PutRecordBatchCalls', MetricUnit.Count, outcome.calls);
+    try {
+      return await processPartialResponse(
+        event as DynamoDBStreamEvent,
+        async (record: DynamoDBRecord) => {
+          const reason = failedSequences.get(record.dynamodb?.SequenceNumber);
+          if (reason !== undefined) throw new ChangeNotDeliveredError(reason);
+        },
+        processor,
+        { context },
+      );
+    } finally {
+      summary.durationMs = Math.round(performance.now() - started);
+      if (undelivered.size > 0) logger.warn('Forwarded DynamoDB changes with failures', summary);
+      else logger.info('Forwarded DynamoDB changes', summary);
+    }
+  }
+}
+
+const instance = new DynamoDbStreamForwarderFunction();
+export const handler = instance.handler.bind(instance);

@@ -1,0 +1,56 @@
+import type { Json, Template } from './template';
+
+/**
+ * Evaluates the intrinsic functions CloudFormation allows in Conditions (and in the
+ * values guarded by them) for given parameter values, so tests can check what a
+ * template creates for a parameter choice without deploying it.
+ */
+export function evaluate(template: Template, expression: Json, parameters: Record<string, Json>): Json {
+  if (expression === null || typeof expression !== 'object') return expression;
+  if (Array.isArray(expression)) return expression.map((e) => evaluate(template, e, parameters));
+  const [fn, raw] = Object.entries(expression)[0] as [string, Json];
+  const args = () => (raw as Json[]).map((a) => evaluate(template, a, parameters));
+  switch (fn) {
+    case 'Ref': {
+      const name = String(raw);
+      if (name in parameters) return parameters[name] as Json;
+      const parameter = template.Parameters?.[name];
+      if (!parameter) throw new Error(`evaluate: Ref ${name} is not a parameter`);
+      const fallback = parameter.Default ?? '';
+      return parameter.Type === 'CommaDelimitedList' ? String(fallback).split(',') : fallback;
+    }
+    case 'Condition':
+      return evaluate(template, template.Conditions?.[String(raw)] ?? null, parameters);
+    case 'Fn::Join': {
+      const [separator, list] = args() as [string, Json[]];
+      return list.map(String).join(separator);
+    }
+    case 'Fn::Split': {
+      const [separator, text] = args() as [string, string];
+      return text.split(separator);
+    }
+    case 'Fn::Select': {
+      const [index, list] = args() as [number, Json[]];
+      if (index >= list.length) throw new Error(`evaluate: Fn::Select index ${index} out of range`);
+      return list[index] as Json;
+    }
+    case 'Fn::Equals': {
+      const [a, b] = args();
+      return JSON.stringify(a) === JSON.stringify(b);
+    }
+    case 'Fn::Not':
+      return !(args()[0] as boolean);
+    case 'Fn::And':
+      return args().every(Boolean);
+    case 'Fn::Or':
+      return args().some(Boolean);
+    default:
+      throw new Error(`evaluate: ${fn} is not supported`);
+  }
+}
+
+/** Whether a resource is created for the given parameter values. */
+export function isCreated(template: Template, logicalId: string, parameters: Record<string, Json>): boolean {
+  const condition = template.Resources[logicalId]?.Condition;
+  return condition === undefined || evaluate(template, { Condition: condition }, parameters) === true;
+}
