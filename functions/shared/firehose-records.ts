@@ -1,6 +1,5 @@
 import type {
   FirehoseTransformationEventRecord,
-  FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 
