@@ -1,7 +1,4 @@
-import type {
-  FirehoseTransformationEventRecord,
-  FirehoseTransformationResultRecord,
-} from 'aws-lambda';
+import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
 
 /**
  * Codec for Firehose data-transformation records: decode what Firehose sends,
