@@ -55,6 +55,14 @@ jest: $(NODE_STAMP) ## Unit, workflow and template tests (needs sam-build for th
 .PHONY: test
 test: deps typecheck lint cfn-lint sam-validate sam-build jest ## Every check, as CI runs it
 
+.PHONY: bench-deps
+bench-deps: ## Debian's python3-dateutil, for the seed ETL baseline
+	@/usr/bin/python3 -c 'import dateutil' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-dateutil >/dev/null; }
+
+.PHONY: bench
+bench: sam-build bench-deps ## Benchmarks of the Firehose functions vs targets and the seed ETL (npm run bench)
+	node bench/run.mjs
+
 .PHONY: clean
 clean: ## Remove build output (keeps installed tools)
 	rm -rf .aws-sam coverage

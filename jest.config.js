@@ -27,6 +27,7 @@ module.exports = {
     project('unit', ['<rootDir>/tests/unit']),
     project('workflows', ['<rootDir>/tests/harness', '<rootDir>/tests/workflows']),
     project('template', ['<rootDir>/tests/template']),
+    project('bench', ['<rootDir>/tests/bench']),
   ],
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   collectCoverageFrom: ['functions/**/*.ts'],
