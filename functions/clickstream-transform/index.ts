@@ -1,12 +1,11 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
+import { firehoseClient } from '../shared/firehose-client';
 import { assertFirehoseTransformationEvent, countResults } from '../shared/firehose-records';
 import { respondWithinLimit } from '../shared/firehose-response';
 import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
 import { clickstreamTransform, newTransformStats } from './transform';
 
-const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));
 metrics.setDefaultDimensions({ Pipeline: 'clickstream' });
 
 class ClickstreamTransformFunction implements LambdaInterface {
@@ -19,7 +18,7 @@ class ClickstreamTransformFunction implements LambdaInterface {
     logger.appendKeys({ deliveryStreamArn: event.deliveryStreamArn });
 
     const stats = newTransformStats();
-    const bounded = await respondWithinLimit(firehose, event.deliveryStreamArn, event.records, {
+    const bounded = await respondWithinLimit(firehoseClient, event.deliveryStreamArn, event.records, {
       transform: clickstreamTransform(stats),
     });
     const counts = countResults(bounded.response.records);

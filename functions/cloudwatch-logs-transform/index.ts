@@ -1,6 +1,6 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
+import { firehoseClient } from '../shared/firehose-client';
 import { assertFirehoseTransformationEvent, countResults } from '../shared/firehose-records';
 import { respondWithinLimit } from '../shared/firehose-response';
 import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
@@ -11,7 +11,6 @@ import {
   reingestPayloads,
 } from './transform';
 
-const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));
 metrics.setDefaultDimensions({ Pipeline: 'cloudwatch-logs' });
 
 class CloudWatchLogsTransformFunction implements LambdaInterface {
@@ -24,7 +23,7 @@ class CloudWatchLogsTransformFunction implements LambdaInterface {
     logger.appendKeys({ deliveryStreamArn: event.deliveryStreamArn });
 
     const stats = newLogsTransformStats();
-    const bounded = await respondWithinLimit(firehose, event.deliveryStreamArn, event.records, {
+    const bounded = await respondWithinLimit(firehoseClient, event.deliveryStreamArn, event.records, {
       transform: cloudWatchLogsTransform(stats),
       reingestPayloads,
     });

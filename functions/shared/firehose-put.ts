@@ -1,4 +1,4 @@
-import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 
 /** PutRecordBatch quotas: 500 records and 4 MiB of data per call. */
 export const PUT_RECORD_BATCH_MAX_RECORDS = 500;
@@ -60,6 +60,8 @@ export async function putRecordsWithRetry(
   const { maxAttempts = 5, baseDelayMs = 100, maxDelayMs = 2_000 } = options;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
+  // Imported here, not at the top: transforms load the SDK only when they overflow.
+  const { PutRecordBatchCommand } = await import('@aws-sdk/client-firehose');
   let pending = payloads.map((_, index) => index);
   let calls = 0;
   let lastErrorCode: string | undefined;

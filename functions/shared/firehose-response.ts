@@ -40,7 +40,7 @@ export interface BoundedResponse {
  * retries it and, after its retries, writes the batch to the error prefix: nothing is lost.
  */
 export async function respondWithinLimit(
-  firehose: FirehoseClient,
+  firehose: () => Promise<FirehoseClient>,
   deliveryStreamArn: string,
   records: readonly EventRecord[],
   bounded: BoundedTransform,
@@ -57,7 +57,7 @@ export async function respondWithinLimit(
   const payloadsFor = bounded.reingestPayloads ?? ((record: EventRecord) => [decodeRecordData(record)]);
   const payloads = overflow.flatMap((index) => payloadsFor(records[index] as EventRecord));
   const outcome = await putRecordsWithRetry(
-    firehose,
+    await firehose(),
     deliveryStreamNameFromArn(deliveryStreamArn),
     payloads,
     options,

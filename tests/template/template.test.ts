@@ -70,6 +70,7 @@ describe.each(functions)('function %s', (logicalId, fn) => {
       Target: 'node24',
       Sourcemap: true,
       KeepNames: true,
+      External: ['@aws-sdk/*'],
     });
     for (const entry of EntryPoints as string[]) {
       expect(existsSync(join(REPO_ROOT, String(template.Globals?.Function?.CodeUri), entry))).toBe(true);
