@@ -46,15 +46,21 @@ const PATHS = [
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/** One access-log line: combined, or clickstream with the cookie field; ~15% IPv6, ~10% `-` bytes. */
-export function accessLogLine(next: () => number): string {
+/**
+ * One access-log line: combined, or clickstream with the cookie field; ~15% IPv6, ~10% `-`
+ * bytes. `at` is the request time (epoch seconds), logged in one of a few server time zones.
+ */
+export function accessLogLine(next: () => number, at: number): string {
   const host =
     next() < 0.15
       ? `2001:db8:${Math.floor(next() * 65535).toString(16)}::${Math.floor(next() * 65535).toString(16)}`
       : `${10 + Math.floor(next() * 200)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`;
   const user = next() < 0.05 ? pick(next, ['alice', 'bob', 'carol']) : '-';
-  const offset = pick(next, ['+0000', '+0100', '-0500', '+0530', '+0900']);
-  const time = `${pad(1 + Math.floor(next() * 28))}/${pick(next, MONTHS)}/2026:${pad(Math.floor(next() * 24))}:${pad(Math.floor(next() * 60))}:${pad(Math.floor(next() * 60))} ${offset}`;
+  const offsetMinutes = pick(next, [0, 60, -300, 330, 540]);
+  const local = new Date((at + offsetMinutes * 60) * 1000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}${pad(Math.abs(offsetMinutes) % 60)}`;
+  const time = `${pad(local.getUTCDate())}/${MONTHS[local.getUTCMonth()]}/${local.getUTCFullYear()}:${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())} ${offset}`;
   const verb = next() < 0.8 ? 'GET' : pick(next, ['POST', 'HEAD', 'PUT']);
   const status = pick(next, [200, 200, 200, 200, 200, 200, 304, 302, 404, 500]);
   const bytes = next() < 0.1 ? '-' : String(Math.floor(next() * 50_000));
@@ -65,10 +71,16 @@ export function accessLogLine(next: () => number): string {
     : `${line}\n`;
 }
 
-/** A clickstream transformation event whose JSON text is about `eventBytes` long. */
+/**
+ * A clickstream transformation event whose JSON text is about `eventBytes` long. Like a real
+ * Firehose batch, its requests happened within the processor's 60-second buffer interval.
+ */
 export function clickstreamEvent(eventBytes: number, seed = 1): FirehoseTransformationEvent {
   const next = random(seed);
-  const lines = Array.from({ length: 4096 }, () => accessLogLine(next));
+  const start = Date.UTC(2026, 10, 22, 13, 5, 0) / 1000;
+  const lines = Array.from({ length: 4096 }, (_, n) =>
+    accessLogLine(next, start + Math.floor((n * 60) / 4096)),
+  );
   return firehoseEvent('loglake-bench-clickstream', lines, eventBytes);
 }
 

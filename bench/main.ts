@@ -14,6 +14,7 @@ import {
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { loadTemplate } from '../tests/support/template';
 import { startFirehoseEndpoint } from './firehose-endpoint';
 import { clickstreamEvent, cloudWatchLogsEvent, dynamoDbStreamEvent, rawBytes } from './inputs';
 import { MiB, median } from './stats';
@@ -167,9 +168,11 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
       met: rss.maxRssMB <= 192,
     });
 
-    // ---- CloudWatch Logs transform, at the configured 0.5 MiB (compressed) buffering hint
-    log('CloudWatch Logs transform');
-    const logsEvent = cloudWatchLogsEvent(smoke ? 30_000 : Math.ceil(0.5 * MiB * (4 / 3)) + 4_096);
+    // ---- CloudWatch Logs transform, at the buffering hint template.yaml configures: the
+    // hint counts compressed payload bytes, which the event carries base64-encoded (x4/3).
+    const hintMiB = Number(loadTemplate().Parameters?.CloudWatchLogsProcessorBufferSizeMiB?.Default);
+    log(`CloudWatch Logs transform, ${hintMiB} MiB buffering hint`);
+    const logsEvent = cloudWatchLogsEvent(smoke ? 30_000 : Math.ceil(hintMiB * MiB * (4 / 3)) + 4_096);
     const logs = await run<{ medianSeconds: number; outputBytes: number; responseBytes: number }>(
       'transform',
       {

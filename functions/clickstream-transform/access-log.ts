@@ -66,7 +66,7 @@ export function parseAccessLogLine(rawLine: string): ParseResult {
 
   const [, host, ident, authuser, dd, mon, yyyy, hh, mi, ss, sign, offH, offM, rawRequest, status, size] =
     m as unknown as string[];
-  const timestamp = buildTimestamp(
+  const timestamp = cachedTimestamp(
     yyyy as string,
     mon as string,
     dd as string,
@@ -159,6 +159,39 @@ export function unescapeApache(value: string): string {
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
+type Timestamp = { local: string; utcIso: string; utc: UtcParts };
+
+/**
+ * The lines of one Firehose batch arrived within its buffer interval, so they share a few
+ * distinct timestamps: each distinct `[dd/Mon/yyyy:HH:MM:SS +zzzz]` is parsed once.
+ */
+const timestampCache = new Map<string, Timestamp | string>();
+const TIMESTAMP_CACHE_SIZE = 4096;
+
+function cachedTimestamp(
+  ...parts: [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+    string | undefined,
+  ]
+): Timestamp | string {
+  const [yyyy, mon, dd, hh, mi, ss, sign = '', offH = '', offM = ''] = parts;
+  const key = `${yyyy}${mon}${dd}${hh}${mi}${ss}${sign}${offH}${offM}`;
+  let timestamp = timestampCache.get(key);
+  if (timestamp === undefined) {
+    if (timestampCache.size >= TIMESTAMP_CACHE_SIZE) timestampCache.clear();
+    timestamp = buildTimestamp(...parts);
+    timestampCache.set(key, timestamp);
+  }
+  return timestamp;
+}
+
 function buildTimestamp(
   yyyy: string,
   mon: string,
@@ -169,7 +202,7 @@ function buildTimestamp(
   sign: string | undefined,
   offH: string | undefined,
   offM: string | undefined,
-): { local: string; utcIso: string; utc: UtcParts } | string {
+): Timestamp | string {
   const month = MONTHS[mon];
   const [year, day, hour, minute, second] = [yyyy, dd, hh, mi, ss].map(Number) as [
     number,

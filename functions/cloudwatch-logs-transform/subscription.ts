@@ -25,6 +25,9 @@ export type DecodedPayload =
   | { readonly kind: 'control' }
   | { readonly kind: 'invalid'; readonly reason: string };
 
+/** 9999-12-31T23:59:59.999Z: the last instant an ISO-8601 timestamp has four year digits for. */
+const MAX_TIMESTAMP = 253_402_300_799_999;
+
 /** Highly compressible logs can expand far; past this the record is rejected, not buffered. */
 export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
@@ -62,34 +65,60 @@ function dataMessageProblem(payload: Record<string, unknown>): string | undefine
   if (!Array.isArray(payload.logEvents)) return 'DATA_MESSAGE without a logEvents array';
   const bad = payload.logEvents.findIndex(
     (e: Partial<LogEvent> | null) =>
-      typeof e?.id !== 'string' || typeof e.message !== 'string' || !Number.isFinite(e.timestamp),
+      typeof e?.id !== 'string' ||
+      typeof e.message !== 'string' ||
+      typeof e.timestamp !== 'number' ||
+      !(e.timestamp >= 0 && e.timestamp <= MAX_TIMESTAMP),
   );
-  return bad === -1 ? undefined : `logEvents[${bad}] needs a string id and message and a numeric timestamp`;
+  return bad === -1
+    ? undefined
+    : `logEvents[${bad}] needs a string id and message and a timestamp in epoch milliseconds (years 1970-9999)`;
 }
 
-/** A message that is itself a JSON object or array is kept as JSON, anything else as text. */
-function messageValue(message: string): unknown {
-  const first = message.trimStart()[0];
-  if (first !== '{' && first !== '[') return message;
-  try {
-    return JSON.parse(message);
-  } catch {
-    return message;
+/**
+ * The message as it goes into the line: a message that is itself a JSON object or array is
+ * kept as JSON (its own text, once JSON.parse has accepted it: re-serialising what was just
+ * parsed would double the work), anything else as a JSON string.
+ */
+function messageJson(message: string): string {
+  const text = message.trim();
+  const first = text[0];
+  if (first === '{' || first === '[') {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      // Pretty-printed JSON may hold raw line breaks between tokens: those would split the line.
+      return text.includes('\n') || text.includes('\r') ? JSON.stringify(parsed) : text;
+    } catch {
+      // Not JSON after all: kept as text below.
+    }
   }
+  return JSON.stringify(message);
 }
 
-/** One JSON line per log event: what the raw zone stores. */
+/** `2026-11-22T13:05:09` per whole second, reused for every event of that second. */
+let cachedSecond = Number.NaN;
+let cachedSecondIso = '';
+
+function isoTimestamp(epochMillis: number): string {
+  const second = Math.floor(epochMillis / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedSecondIso = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  const millis = epochMillis - second * 1000;
+  return `${cachedSecondIso}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${Math.floor(millis)}Z`;
+}
+
+/**
+ * One JSON line per log event, what the raw zone stores:
+ * {"timestamp", "message", "logGroup", "logStream", "owner", "id"}. The fields every event of
+ * the payload shares are serialised once.
+ */
 export function logEventLines(message: DataMessage): string {
+  const shared = `,"logGroup":${JSON.stringify(message.logGroup)},"logStream":${JSON.stringify(message.logStream)},"owner":${JSON.stringify(message.owner)},"id":`;
   let out = '';
   for (const event of message.logEvents) {
-    out += `${JSON.stringify({
-      timestamp: new Date(event.timestamp).toISOString(),
-      message: messageValue(event.message),
-      logGroup: message.logGroup,
-      logStream: message.logStream,
-      owner: message.owner,
-      id: event.id,
-    })}\n`;
+    out += `{"timestamp":"${isoTimestamp(event.timestamp)}","message":${messageJson(event.message)}${shared}${JSON.stringify(event.id)}}\n`;
   }
   return out;
 }

@@ -45,6 +45,16 @@ describe('cloudwatch logs subscription payload', () => {
       'logEvents[0]',
     ],
     ['JSON null', gz('null'), 'unknown messageType'],
+    [
+      'a timestamp past year 9999',
+      gz({ ...message, logEvents: [{ id: 'x', message: 'm', timestamp: 1e20 }] }),
+      'years 1970-9999',
+    ],
+    [
+      'a timestamp as a string',
+      gz({ ...message, logEvents: [{ id: 'x', message: 'm', timestamp: '1' }] }),
+      'logEvents[0]',
+    ],
   ])('rejects %s with a reason', (_name, payload, reason) => {
     const decoded = decodeSubscriptionPayload(payload);
 
@@ -80,6 +90,40 @@ describe('cloudwatch logs subscription payload', () => {
         id: 'e2',
       },
     ]);
+  });
+
+  it('keeps JSON messages with surrounding spaces or line breaks as JSON, on one line', () => {
+    const text = logEventLines({
+      ...message,
+      logEvents: [
+        { id: 'a', timestamp: 5, message: '  {"level":"INFO","nested":{"k":[1,2]}}  \n' },
+        { id: 'b', timestamp: 1_795_352_709_007, message: '{\n  "pretty": true,\n  "n": 2\n}' },
+        { id: 'c', timestamp: 1_795_352_709_070, message: '[1, "two"]' },
+      ],
+    });
+
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.map((line) => JSON.parse(line).message)).toEqual([
+      { level: 'INFO', nested: { k: [1, 2] } },
+      { pretty: true, n: 2 },
+      [1, 'two'],
+    ]);
+    expect(lines.map((line) => JSON.parse(line).timestamp)).toEqual([
+      '1970-01-01T00:00:00.005Z',
+      '2026-11-22T13:05:09.007Z',
+      '2026-11-22T13:05:09.070Z',
+    ]);
+  });
+
+  it('escapes log group, stream and owner names that need it', () => {
+    const line = logEventLines({
+      ...message,
+      logGroup: 'a"b\\c',
+      logEvents: [{ id: 'i', timestamp: 0, message: 'm' }],
+    });
+
+    expect(JSON.parse(line).logGroup).toBe('a"b\\c');
   });
 
   it('keeps messages that only look like JSON as text', () => {
