@@ -1,8 +1,6 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
-import { firehoseClient } from '../shared/firehose-client';
-import { assertFirehoseTransformationEvent, countResults } from '../shared/firehose-records';
-import { respondWithinLimit } from '../shared/firehose-response';
+import { transformFirehoseEvent } from '../shared/firehose-transformation';
 import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
 import { clickstreamTransform, newTransformStats } from './transform';
 
@@ -13,33 +11,16 @@ class ClickstreamTransformFunction implements LambdaInterface {
   @logger.injectLambdaContext({ resetKeys: true })
   @metrics.logMetrics({ captureColdStartMetric: true })
   public async handler(event: unknown, _context: Context): Promise<FirehoseTransformationResult> {
-    const started = performance.now();
-    assertFirehoseTransformationEvent(event);
-    logger.appendKeys({ deliveryStreamArn: event.deliveryStreamArn });
-
     const stats = newTransformStats();
-    const bounded = await respondWithinLimit(firehoseClient, event.deliveryStreamArn, event.records, {
+    return transformFirehoseEvent(event, {
+      summary: 'Transformed clickstream batch',
       transform: clickstreamTransform(stats),
+      rejected: stats.rejected,
+      report: () => ({
+        metrics: [['InputBytes', MetricUnit.Bytes, stats.inputBytes]],
+        log: { inputBytes: stats.inputBytes },
+      }),
     });
-    const counts = countResults(bounded.response.records);
-
-    metrics.addMetric('RecordsOk', MetricUnit.Count, counts.ok);
-    metrics.addMetric('RecordsDropped', MetricUnit.Count, counts.dropped - bounded.reingested);
-    metrics.addMetric('RecordsProcessingFailed', MetricUnit.Count, counts.processingFailed);
-    metrics.addMetric('RecordsReingested', MetricUnit.Count, bounded.reingested);
-    metrics.addMetric('InputBytes', MetricUnit.Bytes, stats.inputBytes);
-    logger.info('Transformed clickstream batch', {
-      records: event.records.length,
-      ok: counts.ok,
-      dropped: counts.dropped - bounded.reingested,
-      processingFailed: counts.processingFailed,
-      reingested: bounded.reingested,
-      inputBytes: stats.inputBytes,
-      responseBytes: bounded.responseBytes,
-      durationMs: Math.round(performance.now() - started),
-      ...(stats.rejected.length > 0 && { firstRejections: stats.rejected }),
-    });
-    return bounded.response;
   }
 }
 
