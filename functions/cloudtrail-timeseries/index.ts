@@ -1,0 +1,115 @@
+import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
+import { CloudTrailClient, paginateLookupEvents } from '@aws-sdk/client-cloudtrail';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { requireEnv } from '../shared/env';
+import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
+import { collectHours } from './collect';
+import { aggregateCsv, callsByEventName, type TrailEvent, timeseriesCsv } from './csv';
+import { aggregateKey, eventSourceOf, HOUR_MS, timeseriesKey } from './hours';
+import { createPacer } from './pacing';
+import { parseRequest } from './request';
+
+const env = requireEnv(['TIMESERIES_BUCKET', 'DEFAULT_SERVICE', 'TOP_EVENT_NAMES']);
+// Adaptive retry rate-limits the client itself when CloudTrail throttles (2 requests/s).
+const cloudtrail = tracer.captureAWSv3Client(
+  new CloudTrailClient({ retryMode: 'adaptive', maxAttempts: 10 }),
+);
+const s3 = tracer.captureAWSv3Client(new S3Client({}));
+metrics.setDefaultDimensions({ Pipeline: 'cloudtrail' });
+
+const LOOKUP_INTERVAL_MS = 550;
+/** CloudWatch drops EMF data older than 14 days: older hours are written but not metered. */
+const METRIC_MAX_AGE_MS = 14 * 24 * HOUR_MS - HOUR_MS;
+/** Stop paging with this much time left, so the hours already written are reported. */
+const SAFETY_MARGIN_MS = 20_000;
+
+async function* lookupPages(service: string, start: Date, end: Date): AsyncGenerator<TrailEvent[]> {
+  const pace = createPacer(LOOKUP_INTERVAL_MS);
+  await pace();
+  const pages = paginateLookupEvents(
+    { client: cloudtrail, pageSize: 50 },
+    {
+      LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: eventSourceOf(service) }],
+      StartTime: start,
+      EndTime: end,
+    },
+  );
+  for await (const page of pages) {
+    yield page.Events ?? [];
+    await pace();
+  }
+}
+
+function putCsv(key: string, body: string) {
+  return s3.send(
+    new PutObjectCommand({
+      Bucket: env.TIMESERIES_BUCKET,
+      Key: key,
+      Body: body,
+      ContentType: 'text/csv; charset=utf-8',
+    }),
+  );
+}
+
+function meterHour(service: string, hour: Date, events: readonly TrailEvent[]) {
+  if (Date.now() - hour.getTime() > METRIC_MAX_AGE_MS) return;
+  const total = metrics.singleMetric();
+  total.setTimestamp(hour);
+  total.addDimensions({ Service: service });
+  total.addMetric('Calls', MetricUnit.Count, events.length);
+  for (const [eventName, calls] of callsByEventName(events, Number(env.TOP_EVENT_NAMES))) {
+    const byName = metrics.singleMetric();
+    byName.setTimestamp(hour);
+    byName.addDimensions({ Service: service, EventName: eventName });
+    byName.addMetric('Calls', MetricUnit.Count, calls);
+  }
+}
+
+class CloudTrailTimeseriesFunction implements LambdaInterface {
+  @tracer.captureLambdaHandler()
+  @logger.injectLambdaContext({ resetKeys: true })
+  @metrics.logMetrics({ captureColdStartMetric: true })
+  public async handler(event: unknown, context: Context) {
+    const started = performance.now();
+    const request = parseRequest(event, env.DEFAULT_SERVICE, new Date());
+    logger.appendKeys({ trailService: request.service, mode: request.mode });
+    const first = request.hours[0] as Date;
+    const last = request.hours.at(-1) as Date;
+
+    const collection = await collectHours({
+      hours: request.hours,
+      pages: lookupPages(request.service, first, new Date(last.getTime() + HOUR_MS)),
+      write: async (hour, events) => {
+        await putCsv(timeseriesKey(request.service, hour), timeseriesCsv(events));
+        await putCsv(aggregateKey(request.service, hour), aggregateCsv(hour, events));
+        meterHour(request.service, hour, events);
+      },
+      outOfTime: () => context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS,
+    });
+    const events = collection.written.reduce((sum, w) => sum + w.events, 0);
+    metrics.addMetric('HoursWritten', MetricUnit.Count, collection.written.length);
+    metrics.addMetric('LookupEventsPages', MetricUnit.Count, collection.pages);
+    logger.info('Collected CloudTrail timeseries', {
+      hours: collection.written.length,
+      first: first.toISOString(),
+      last: last.toISOString(),
+      events,
+      pages: collection.pages,
+      durationMs: Math.round(performance.now() - started),
+    });
+    if (request.mode === 'hour') {
+      return { s3Uri: `s3://${env.TIMESERIES_BUCKET}/${timeseriesKey(request.service, first)}`, events };
+    }
+    return {
+      service: request.service,
+      day: request.day,
+      hoursWritten: collection.written.length,
+      events,
+      pages: collection.pages,
+    };
+  }
+}
+
+const instance = new CloudTrailTimeseriesFunction();
+export const handler = instance.handler.bind(instance);
