@@ -6,6 +6,7 @@ import { requireEnv } from '../shared/env';
 import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
 import { collectHours } from './collect';
 import { aggregateCsv, callsByEventName, type TrailEvent, timeseriesCsv } from './csv';
+import { hoursAlreadyWritten } from './existing';
 import { aggregateKey, eventSourceOf, HOUR_MS, timeseriesKey } from './hours';
 import { createPacer } from './pacing';
 import { parseRequest } from './request';
@@ -41,6 +42,8 @@ async function* lookupPages(service: string, start: Date, end: Date): AsyncGener
   }
 }
 
+async function* emptyPages(): AsyncGenerator<TrailEvent[]> {}
+
 function putCsv(key: string, body: string) {
   return s3.send(
     new PutObjectCommand({
@@ -74,12 +77,21 @@ class CloudTrailTimeseriesFunction implements LambdaInterface {
     const started = performance.now();
     const request = parseRequest(event, env.DEFAULT_SERVICE, new Date());
     logger.appendKeys({ trailService: request.service, mode: request.mode });
-    const first = request.hours[0] as Date;
-    const last = request.hours.at(-1) as Date;
+    // A retried or re-run day continues where it stopped: hours already in the bucket are skipped.
+    const done =
+      request.mode === 'day'
+        ? await hoursAlreadyWritten(s3, env.TIMESERIES_BUCKET, request.service, request.hours)
+        : new Set<number>();
+    const hours = request.hours.filter((h) => !done.has(h.getTime()));
+    const first = (hours[0] ?? request.hours[0]) as Date;
+    const last = (hours.at(-1) ?? request.hours.at(-1)) as Date;
 
     const collection = await collectHours({
-      hours: request.hours,
-      pages: lookupPages(request.service, first, new Date(last.getTime() + HOUR_MS)),
+      hours,
+      pages:
+        hours.length === 0
+          ? emptyPages()
+          : lookupPages(request.service, first, new Date(last.getTime() + HOUR_MS)),
       write: async (hour, events) => {
         await putCsv(timeseriesKey(request.service, hour), timeseriesCsv(events));
         await putCsv(aggregateKey(request.service, hour), aggregateCsv(hour, events));
@@ -105,6 +117,7 @@ class CloudTrailTimeseriesFunction implements LambdaInterface {
       service: request.service,
       day: request.day,
       hoursWritten: collection.written.length,
+      hoursSkipped: done.size,
       events,
       pages: collection.pages,
     };

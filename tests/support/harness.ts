@@ -8,6 +8,7 @@ import { REPO_ROOT } from './fixtures';
 import { lambdaContext } from './lambda-context';
 import { allStates, loadDefinition } from './state-machines';
 import { type LambdaInvokeResult, ServiceStubs, TaskFailure } from './stubs';
+import { fakeSubstitution } from './substitutions';
 import { type Json, loadTemplate, resource } from './template';
 
 type TaskStateResourceLocalHandler = NonNullable<
@@ -53,11 +54,33 @@ export function functionHandler(logicalId: string): Handler {
   const entry = buildProperties.EntryPoints?.[0];
   if (!entry) throw new Error(`${logicalId} has no Metadata.BuildProperties.EntryPoints`);
   const [, exportName] = String(fn.Properties?.Handler).split('.') as [string, string];
+  // The function reads its configuration at cold start, i.e. when it is required here.
+  Object.assign(process.env, functionEnvironment(logicalId));
   const module = require(join(REPO_ROOT, codeUri, entry)) as Record<string, Handler>;
   const handler = module[exportName];
   if (typeof handler !== 'function') throw new Error(`${entry} does not export ${exportName}`);
   handlerCache.set(logicalId, handler);
   return handler;
+}
+
+/** The variables template.yaml gives a function (Globals, then its own), intrinsics faked. */
+export function functionEnvironment(logicalId: string): Record<string, string> {
+  const template = loadTemplate();
+  const variablesOf = (environment: Json | undefined) =>
+    ((environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {}) as Record<
+      string,
+      Json
+    >;
+  const variables = {
+    ...variablesOf(template.Globals?.Function?.Environment),
+    ...variablesOf(resource(template, logicalId).Properties?.Environment),
+  };
+  const runLocally = new Set(['POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS']);
+  return Object.fromEntries(
+    Object.entries(variables)
+      .filter(([name]) => !runLocally.has(name))
+      .map(([name, value]) => [name, fakeSubstitution(template, value)]),
+  );
 }
 
 /** `arn:aws:lambda:…:function:Name[:alias]` or a bare name → the template logical ID. */

@@ -3,35 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/fixtures';
+import { functionEnvironment } from '../support/harness';
 import { loadTemplate, resourcesOfType } from '../support/template';
 
 // What `sam build` produced (make test runs it before jest): the artifacts `sam deploy` uploads.
 const BUILD_DIR = join(REPO_ROOT, '.aws-sam', 'build');
 const functions = resourcesOfType(loadTemplate(), 'AWS::Serverless::Function').map(([id]) => id);
-
-/**
- * The variables template.yaml gives a function (Globals + its own), with intrinsics
- * replaced by stand-ins: a bundle that needs a variable the template does not set fails
- * its cold start here, as it would in Lambda.
- */
-function templateEnvironment(logicalId: string): Record<string, string> {
-  const template = loadTemplate();
-  const variablesOf = (environment: unknown) =>
-    ((environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
-      string,
-      unknown
-    >;
-  const variables = {
-    ...variablesOf(template.Globals?.Function?.Environment),
-    ...variablesOf(template.Resources[logicalId]?.Properties?.Environment),
-  };
-  return Object.fromEntries(
-    Object.entries(variables).map(([name, value]) => [
-      name,
-      typeof value === 'string' ? value : `stand-in-${name}`,
-    ]),
-  );
-}
 
 /** Runs a script in a fresh Node process of the runtime's major, with Lambda-like variables. */
 function runNode(script: string, environment: Record<string, string> = {}): string {
@@ -67,7 +44,7 @@ describe.each(functions)('sam build output of %s', (logicalId) => {
 
     const loaded = runNode(
       `process.stdout.write(typeof require(${JSON.stringify(bundle)}).handler)`,
-      templateEnvironment(logicalId),
+      functionEnvironment(logicalId),
     );
 
     expect(existsSync(`${bundle}.map`)).toBe(true);

@@ -133,12 +133,48 @@ describe('IAM', () => {
     expect(wildcards).toEqual([]);
   });
 
-  it('names a resource in every allow statement', () => {
-    const unscoped = allowed.filter(([, s]) => JSON.stringify(s.Resource ?? '*') === '"*"');
+  // Actions that take no resource ARN at all: "*" is the only resource they accept.
+  const NO_RESOURCE_LEVEL = new Set([
+    'cloudtrail:LookupEvents',
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+  ]);
+
+  it('names a resource in every allow statement, except for actions that take none', () => {
+    const unscoped = allowed.filter(
+      ([, s]) =>
+        JSON.stringify(s.Resource ?? '*') === '"*"' &&
+        ![s.Action].flat().every((action) => NO_RESOURCE_LEVEL.has(String(action))),
+    );
 
     expect(unscoped).toEqual([]);
   });
 });
+
+describe.each(resourcesOfType(template, 'AWS::Serverless::StateMachine'))(
+  'state machine %s',
+  (_id, machine) => {
+    it('is traced and logs to its own log group with a retention', () => {
+      const props = machine.Properties ?? {};
+      const destinations = (
+        props.Logging as { Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: Json } }[] }
+      ).Destinations;
+      const [logGroup] = (
+        destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn as { 'Fn::GetAtt': [string, string] }
+      )['Fn::GetAtt'];
+
+      expect(props.Tracing).toEqual({ Enabled: true });
+      expect(resource(template, logGroup).Properties?.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
+      expect(props.Type).toBe('STANDARD');
+    });
+  },
+);
 
 describe('clickstream delivery stream', () => {
   const stream = resource(template, 'ClickstreamDeliveryStream').Properties as Record<string, Json>;
