@@ -26,7 +26,7 @@ export function lastFullHour(now: Date): Date {
 /** `2026-11-22T13:00:00Z` (or any ISO instant on the hour) → that hour; anything else is an error. */
 export function parseHour(value: unknown): Date {
   const date =
-    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}(:00(:00(\.0+)?)?)?(Z|[+-]00:?00)$/.test(value)
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:00(:00(\.0+)?)?(Z|[+-]00:?00)$/.test(value)
       ? new Date(value)
       : undefined;
   if (!date || Number.isNaN(date.getTime()) || date.getTime() % HOUR_MS !== 0) {

@@ -152,6 +152,21 @@ describe('workflow harness', () => {
     expect(run.output).toMatchObject({ transformed: { results: expect.arrayContaining(['Ok']) } });
   });
 
+  it('scripts one state without changing what other states calling the same service get', async () => {
+    const stubs = healthyServices();
+    stubs
+      .onState('Transform sample records', 'lambda:invoke')
+      .rejects(TooManyRequestsException, 'Rate exceeded');
+
+    const run = await runDefinition(definition, input, { stubs });
+
+    expect(run.status).toBe('FAILED');
+    expect(run.retries.map((r) => r.state)).toEqual(Array(3).fill('Transform sample records'));
+    expect(stubs.calls('lambda:invoke').map((c) => c.state)).toEqual(
+      Array(4).fill('Transform sample records'),
+    );
+  });
+
   it('routes any other service error to the failure path', async () => {
     const stubs = healthyServices();
     stubs.on('aws-sdk:glue:getCrawler').rejects(EntityNotFoundException, 'Crawler entry not found');

@@ -123,7 +123,9 @@ function taskHandlers(
       handlers[name] = async (input) => {
         const parameters = input as { FunctionName: string; Payload?: unknown };
         // A scripted answer (e.g. Lambda.TooManyRequestsException) pre-empts the real handler.
-        if (stubs.has('lambda:invoke')) return stubs.call('lambda:invoke', name, input) as never;
+        if (stubs.hasForState(name) || stubs.has('lambda:invoke')) {
+          return stubs.call('lambda:invoke', name, input) as never;
+        }
         const result: LambdaInvokeResult = {
           ExecutedVersion: '$LATEST',
           Payload: await invokeInProcess(functionLogicalId(parameters.FunctionName), parameters.Payload),

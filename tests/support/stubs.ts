@@ -194,6 +194,25 @@ export class UnstubbedCallError extends Error {
 /** The scripted answers of one execution, and the calls it made. */
 export class ServiceStubs {
   private readonly stubs = new Map<IntegrationKey, IntegrationStub<IntegrationKey>>();
+  private readonly stateStubs = new Map<string, IntegrationStub<IntegrationKey>>();
+
+  /**
+   * Script the answers of one state's Task only, whatever it calls (a Lambda invoke, an SDK
+   * integration): it takes precedence over `on(key)` while it has answers left.
+   */
+  onState<K extends IntegrationKey>(state: string, key: K): IntegrationStub<K> {
+    let stub = this.stateStubs.get(state);
+    if (!stub) {
+      stub = new IntegrationStub(key) as unknown as IntegrationStub<IntegrationKey>;
+      this.stateStubs.set(state, stub);
+    }
+    return stub as unknown as IntegrationStub<K>;
+  }
+
+  /** True when the state has a scripted answer waiting (the harness then skips the real call). */
+  hasForState(state: string): boolean {
+    return this.stateStubs.get(state)?.hasScriptedResponse() ?? false;
+  }
   private readonly recorded: RecordedCall[] = [];
   readonly unstubbed: string[] = [];
 
@@ -213,7 +232,7 @@ export class ServiceStubs {
   /** Called by the harness for every Task that is not run in-process. */
   call(key: string, state: string, input: unknown): unknown {
     this.recorded.push({ key, state, input } as RecordedCall);
-    const stub = this.stubs.get(key as IntegrationKey);
+    const stub = this.hasForState(state) ? this.stateStubs.get(state) : this.stubs.get(key as IntegrationKey);
     if (!stub) {
       this.unstubbed.push(`${state} → ${key}`);
       throw new UnstubbedCallError(key);
