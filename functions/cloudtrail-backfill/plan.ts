@@ -24,7 +24,7 @@ export interface BackfillRequest {
 
 /** `{ service?, days? = 14, end? }` → the hours to backfill; anything malformed is a named error. */
 export function parseBackfillRequest(input: unknown, defaultService: string, now: Date): BackfillRequest {
-  if (input !== null && typeof input !== 'object')
+  if (input !== null && (typeof input !== 'object' || Array.isArray(input)))
     throw new BackfillValidationError('the request must be a JSON object');
   const request = (input ?? {}) as { service?: unknown; days?: unknown; end?: unknown };
   const service = request.service ?? defaultService;

@@ -10,7 +10,7 @@ export type TimeseriesRequest =
  * LookupEvents, as the backfill workflow asks. The service defaults to the stack's.
  */
 export function parseRequest(event: unknown, defaultService: string, now: Date): TimeseriesRequest {
-  if (event !== null && typeof event !== 'object')
+  if (event !== null && (typeof event !== 'object' || Array.isArray(event)))
     throw new InvalidRequestError('the request must be a JSON object');
   const input = (event ?? {}) as { service?: unknown; hour?: unknown; day?: unknown; hours?: unknown };
   const service = input.service === undefined ? defaultService : input.service;
