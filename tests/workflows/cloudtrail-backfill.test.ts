@@ -139,13 +139,11 @@ describe('cloudtrail backfill workflow', () => {
   });
 
   it('stops at the day that fails, notifies with that day, and keeps the days already written', async () => {
-    cloudtrail
-      .on(LookupEventsCommand, { StartTime: new Date('2026-11-21T00:00:00Z') })
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: cloudtrail:LookupEvents'), {
-          name: 'AccessDeniedException',
-        }),
-      );
+    cloudtrail.on(LookupEventsCommand, { StartTime: new Date('2026-11-21T00:00:00Z') }).rejects(
+      Object.assign(new Error('User is not authorized to perform: cloudtrail:LookupEvents'), {
+        name: 'AccessDeniedException',
+      }),
+    );
     const stubs = services();
 
     const run = await runStateMachine(MACHINE, twoDays, { stubs });
