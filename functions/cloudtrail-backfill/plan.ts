@@ -2,7 +2,6 @@ import {
   backfillHours,
   eventSourceOf,
   HOUR_MS,
-  InvalidRequestError,
   lastFullHour,
   parseHour,
 } from '../cloudtrail-timeseries/hours';

@@ -165,9 +165,10 @@ describe.each(resourcesOfType(template, 'AWS::Serverless::StateMachine'))(
       const destinations = (
         props.Logging as { Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: Json } }[] }
       ).Destinations;
-      const [logGroup] = (
-        destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn as { 'Fn::GetAtt': [string, string] }
-      )['Fn::GetAtt'];
+      const arn = destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn as
+        | { 'Fn::GetAtt': [string, string] }
+        | undefined;
+      const logGroup = arn?.['Fn::GetAtt'][0] ?? 'none';
 
       expect(props.Tracing).toEqual({ Enabled: true });
       expect(resource(template, logGroup).Properties?.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });

@@ -51,7 +51,7 @@ describe('cloudtrail anomaly alarms', () => {
 
   it('watch the Calls series the function emits, inside a band whose width is a parameter', () => {
     for (const [, alarm] of alarms) {
-      const [calls, band] = alarm.Properties?.Metrics as {
+      const [calls, band] = (alarm.Properties?.Metrics ?? []) as {
         MetricStat?: { Metric: { Dimensions: Json[] } };
         Expression?: Json;
       }[];
@@ -83,7 +83,7 @@ describe('cloudtrail anomaly alarms', () => {
       .map(
         ([, a]) =>
           (
-            a.Properties?.Metrics as {
+            (a.Properties?.Metrics ?? []) as {
               MetricStat?: { Metric: { Dimensions: { Name: string; Value: Json }[] } };
             }[]
           )[0],
