@@ -14,6 +14,7 @@ import {
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { functionEnvironment } from '../tests/support/function-environment';
 import { loadTemplate } from '../tests/support/template';
 import { startFirehoseEndpoint } from './firehose-endpoint';
 import { clickstreamEvent, cloudWatchLogsEvent, dynamoDbStreamEvent, rawBytes } from './inputs';
@@ -97,10 +98,10 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
   };
   // Asynchronous on purpose: the loopback Firehose endpoint answers from this process.
   let runs = 0;
-  const run = async <T>(task: string, params: object): Promise<T> => {
+  const run = async <T>(task: string, params: object, extraEnv: Record<string, string> = {}): Promise<T> => {
     const out = join(work, `${task}-${++runs}.json`);
     const child = spawn(process.execPath, [worker, task, JSON.stringify(params), out], {
-      env,
+      env: { ...extraEnv, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -108,7 +109,9 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
       stderr += chunk.toString();
     });
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (status !== 0) throw new Error(`bench ${task} failed: ${stderr}`);
+    // Minified bundles print whole source lines with a stack: keep the lines that say what failed.
+    const said = stderr.split('\n').filter((line) => line.length < 400);
+    if (status !== 0) throw new Error(`bench ${task} failed: ${said.slice(0, 12).join('\n')}`);
     return JSON.parse(readFileSync(out, 'utf8')) as T;
   };
   const writeEvent = (name: string, event: unknown) => {
@@ -217,7 +220,9 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
       const path = bundle(id);
       const imports: number[] = [];
       for (let i = 0; i < (smoke ? 1 : 7); i++) {
-        imports.push((await run<{ importMs: number }>('importTime', { bundle: path })).importMs);
+        imports.push(
+          (await run<{ importMs: number }>('importTime', { bundle: path }, functionEnvironment(id))).importMs,
+        );
       }
       const limit = id.endsWith('TransformFunction') ? 50 : 120;
       row(`${id}: bundle size`, statSync(path).size / 1024, 'KiB');

@@ -5,10 +5,10 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { REPO_ROOT } from './fixtures';
+import { functionEnvironment } from './function-environment';
 import { lambdaContext } from './lambda-context';
 import { allStates, loadDefinition } from './state-machines';
 import { type LambdaInvokeResult, ServiceStubs, TaskFailure } from './stubs';
-import { fakeSubstitution } from './substitutions';
 import { type Json, loadTemplate, resource } from './template';
 
 type TaskStateResourceLocalHandler = NonNullable<
@@ -61,26 +61,6 @@ export function functionHandler(logicalId: string): Handler {
   if (typeof handler !== 'function') throw new Error(`${entry} does not export ${exportName}`);
   handlerCache.set(logicalId, handler);
   return handler;
-}
-
-/** The variables template.yaml gives a function (Globals, then its own), intrinsics faked. */
-export function functionEnvironment(logicalId: string): Record<string, string> {
-  const template = loadTemplate();
-  const variablesOf = (environment: Json | undefined) =>
-    ((environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {}) as Record<
-      string,
-      Json
-    >;
-  const variables = {
-    ...variablesOf(template.Globals?.Function?.Environment),
-    ...variablesOf(resource(template, logicalId).Properties?.Environment),
-  };
-  const runLocally = new Set(['POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS']);
-  return Object.fromEntries(
-    Object.entries(variables)
-      .filter(([name]) => !runLocally.has(name))
-      .map(([name, value]) => [name, fakeSubstitution(template, value)]),
-  );
 }
 
 /** `arn:aws:lambda:…:function:Name[:alias]` or a bare name → the template logical ID. */

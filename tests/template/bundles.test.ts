@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/fixtures';
-import { functionEnvironment } from '../support/harness';
+import { functionEnvironment } from '../support/function-environment';
 import { loadTemplate, resourcesOfType } from '../support/template';
 
 // What `sam build` produced (make test runs it before jest): the artifacts `sam deploy` uploads.

@@ -1,0 +1,49 @@
+import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
+import type { Context } from 'aws-lambda';
+import { requireEnv } from '../shared/env';
+import { logger, metrics, tracer } from '../shared/powertools';
+import { ddlStatements } from './ddl';
+import { LoadValidationError } from './identifiers';
+import { COUNTS_STATEMENT, type LoadRequest, loadStatements, parseLoadRequest } from './load';
+
+const env = requireEnv(['LOAD_ROLE_ARN']);
+metrics.setDefaultDimensions({ Pipeline: 'redshift-load' });
+
+type Step =
+  | { step: 'prepare'; request: unknown }
+  | { step: 'statements'; request: LoadRequest; columns: { name?: string }[]; execution: string };
+
+/**
+ * The Redshift load workflow's SQL: `prepare` checks the request and returns the DDL of the
+ * tables loglake owns; `statements` builds the load from the target's columns. It runs no SQL
+ * itself: the workflow does, through the Redshift Data API.
+ */
+class RedshiftLoadFunction implements LambdaInterface {
+  @tracer.captureLambdaHandler()
+  @logger.injectLambdaContext({ resetKeys: true })
+  @metrics.logMetrics()
+  public async handler(event: Step, _context: Context) {
+    if (event?.step === 'prepare') {
+      const request = parseLoadRequest(event.request);
+      logger.info('Prepared Redshift load', {
+        loadId: request.loadId,
+        table: request.table,
+        source: request.source,
+      });
+      return { request, ddl: ddlStatements() };
+    }
+    if (event?.step === 'statements') {
+      const columns = (event.columns ?? []).map((c) => String(c.name));
+      if (columns.length === 0)
+        throw new LoadValidationError(`${event.request?.table} has no columns (does it exist?)`);
+      const sqls = loadStatements(event.request, columns, env.LOAD_ROLE_ARN, event.execution);
+      return { sqls, countsStatement: COUNTS_STATEMENT + 1 };
+    }
+    throw new LoadValidationError(
+      `step must be "prepare" or "statements", got ${JSON.stringify((event as { step?: unknown })?.step)}`,
+    );
+  }
+}
+
+const instance = new RedshiftLoadFunction();
+export const handler = instance.handler.bind(instance);

@@ -1,0 +1,96 @@
+import {
+  executionArn,
+  iamRole,
+  identifier,
+  LoadValidationError,
+  literal,
+  loadId,
+  s3Uri,
+  tableName,
+} from './identifiers';
+
+export interface LoadRequest {
+  readonly table: string;
+  readonly schema: string;
+  readonly tableOnly: string;
+  /** `s3://bucket/prefix/` or a manifest's URI. */
+  readonly source: string;
+  readonly manifest: boolean;
+  readonly format: 'PARQUET' | 'CSV';
+  readonly mergeKeys: string[];
+  readonly loadId: string;
+}
+
+/** `{ table, source | manifest, format, mergeKeys, loadId }`, every field checked. */
+export function parseLoadRequest(input: unknown): LoadRequest {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new LoadValidationError('the load request must be a JSON object');
+  }
+  const request = input as Record<string, unknown>;
+  const { schema, table, qualified } = tableName(request.table);
+  if ((request.source === undefined) === (request.manifest === undefined)) {
+    throw new LoadValidationError(
+      'give exactly one of source (an s3:// prefix) and manifest (an s3:// manifest file)',
+    );
+  }
+  const manifest = request.manifest !== undefined;
+  const source = s3Uri(manifest ? request.manifest : request.source, manifest ? 'manifest' : 'source');
+  if (request.format !== 'PARQUET' && request.format !== 'CSV') {
+    throw new LoadValidationError(`format ${JSON.stringify(request.format)} must be PARQUET or CSV`);
+  }
+  if (!Array.isArray(request.mergeKeys) || request.mergeKeys.length === 0) {
+    throw new LoadValidationError('mergeKeys must be a non-empty list of column names');
+  }
+  const mergeKeys = request.mergeKeys.map((key) => identifier(key, 'merge key'));
+  return {
+    table: qualified,
+    schema,
+    tableOnly: table,
+    source,
+    manifest,
+    format: request.format,
+    mergeKeys,
+    loadId: loadId(request.loadId),
+  };
+}
+
+/** Position (0-based) of the statement whose result holds the load's counts. */
+export const COUNTS_STATEMENT = 5;
+
+/**
+ * The load, as one BatchExecuteStatement (one transaction): stage the files, keep one row per
+ * merge key, record the counts in loglake.load_audit, MERGE (update matched, insert new), and
+ * read the counts back. Loading the same files again leaves the same rows.
+ */
+export function loadStatements(
+  request: LoadRequest,
+  columns: readonly string[],
+  role: string,
+  execution: string,
+): string[] {
+  const cols = columns.map((c) => identifier(c, 'column'));
+  for (const key of request.mergeKeys) {
+    if (!cols.includes(key))
+      throw new LoadValidationError(`merge key ${key} is not a column of ${request.table}`);
+  }
+  const list = cols.join(', ');
+  const keys = request.mergeKeys.join(', ');
+  const on = request.mergeKeys.map((k) => `${request.table}.${k} = s.${k}`).join(' AND ');
+  const join = request.mergeKeys.map((k) => `t.${k} = b.${k}`).join(' AND ');
+  const updated = cols.filter((c) => !request.mergeKeys.includes(c));
+  // Redshift requires a WHEN MATCHED clause; with only key columns it is a no-op.
+  const set = (updated.length > 0 ? updated : request.mergeKeys).map((c) => `${c} = s.${c}`).join(', ');
+  const format =
+    request.format === 'PARQUET'
+      ? 'FORMAT AS PARQUET'
+      : "FORMAT AS CSV IGNOREHEADER 1 DATEFORMAT 'auto' TIMEFORMAT 'auto'";
+  const [id, run] = [literal(request.loadId), literal(executionArn(execution))];
+  return [
+    `CREATE TEMP TABLE loglake_stage (LIKE ${request.table})`,
+    `COPY loglake_stage FROM ${literal(request.source)} IAM_ROLE ${literal(iamRole(role))} ${format}${request.manifest ? ' MANIFEST' : ''}`,
+    `CREATE TEMP TABLE loglake_batch AS SELECT ${list} FROM (SELECT ${list}, ROW_NUMBER() OVER (PARTITION BY ${keys} ORDER BY ${keys}) AS loglake_rn FROM loglake_stage) AS numbered WHERE loglake_rn = 1`,
+    `INSERT INTO loglake.load_audit (load_id, table_name, source, format, rows_in_batch, rows_updated, rows_inserted, status, execution) SELECT ${id}, ${literal(request.table)}, ${literal(request.source)}, ${literal(request.format)}, COUNT(*), COUNT(t.${request.mergeKeys[0]}), COUNT(*) - COUNT(t.${request.mergeKeys[0]}), 'LOADED', ${run} FROM loglake_batch AS b LEFT JOIN ${request.table} AS t ON ${join}`,
+    `MERGE INTO ${request.table} USING loglake_batch AS s ON ${on} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN INSERT (${list}) VALUES (${cols.map((c) => `s.${c}`).join(', ')})`,
+    `SELECT rows_in_batch, rows_updated, rows_inserted FROM loglake.load_audit WHERE load_id = ${id} AND execution = ${run} ORDER BY loaded_at DESC LIMIT 1`,
+  ];
+}

@@ -1,0 +1,115 @@
+import { PGlite } from '@electric-sql/pglite';
+import { DDL_FILES, ddlStatements } from '../../functions/redshift-load/ddl';
+import { COUNTS_STATEMENT, loadStatements, parseLoadRequest } from '../../functions/redshift-load/load';
+
+/**
+ * The Redshift SQL, run by a real PostgreSQL engine (PGlite, PostgreSQL 17 in WebAssembly)
+ * for everything PostgreSQL shares with Redshift: the DDL, the staging, the dedup, the audit
+ * insert and the MERGE. What differs is isolated here and nowhere else:
+ *  - COPY … IAM_ROLE reads S3: the tests load the staging table with INSERTs instead;
+ *  - GETDATE() is Redshift's: PostgreSQL gets an equivalent function.
+ */
+async function redshiftLikeDatabase(): Promise<PGlite> {
+  const db = new PGlite();
+  await db.exec(
+    'CREATE FUNCTION getdate() RETURNS timestamp AS $$ SELECT clock_timestamp()::timestamp $$ LANGUAGE sql',
+  );
+  return db;
+}
+
+const request = parseLoadRequest({
+  table: 'audit.wau_audit_logs',
+  source: 's3://loglake-dev-processed/audit/batch=b-001/',
+  format: 'PARQUET',
+  mergeKeys: ['event_id'],
+  loadId: 'b-001',
+});
+const ROLE = 'arn:aws:iam::123456789012:role/loglake-dev-redshift-copy';
+const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:loglake-dev-redshift-load:b-001';
+
+type Row = [string, string, string, string | null];
+const insertStage = (rows: Row[]) =>
+  `INSERT INTO loglake_stage (event_id, customer, event_time, event_date, user_name, action) VALUES ${rows
+    .map(
+      ([id, customer, user, action]) =>
+        `('${id}', '${customer}', '2026-11-20 10:00:00', '2026-11-20', '${user}', '${action ?? 'login'}')`,
+    )
+    .join(', ')}`;
+
+/** Runs the load batch as Redshift would (one transaction), with the COPY swapped for rows. */
+async function load(db: PGlite, rows: Row[]) {
+  const columns = (
+    await db.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = 'audit' AND table_name = 'wau_audit_logs' ORDER BY ordinal_position",
+    )
+  ).rows.map((r) => r.column_name);
+  const statements = loadStatements(request, columns, ROLE, EXECUTION);
+  expect(statements[1]).toMatch(
+    /^COPY loglake_stage FROM 's3:\/\/loglake-dev-processed\/audit\/batch=b-001\/' IAM_ROLE '.*' FORMAT AS PARQUET$/,
+  );
+  const counts = await db.transaction(async (tx) => {
+    let last: unknown;
+    for (const [index, sql] of statements.entries()) {
+      last = await tx.query(index === 1 ? insertStage(rows) : sql);
+    }
+    await tx.exec('DROP TABLE loglake_stage; DROP TABLE loglake_batch');
+    return (last as { rows: Record<string, number>[] }).rows[0];
+  });
+  return counts;
+}
+
+describe('redshift sql on a real PostgreSQL engine', () => {
+  let db: PGlite;
+  beforeEach(async () => {
+    db = await redshiftLikeDatabase();
+    for (const sql of ddlStatements()) await db.exec(sql);
+  });
+  afterEach(() => db.close());
+
+  it('runs the versioned DDL, and runs it again without error', async () => {
+    for (const sql of ddlStatements()) await db.exec(sql);
+
+    const tables = await db.query<{ t: string }>(
+      "SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('loglake', 'audit') ORDER BY 1",
+    );
+    expect(tables.rows.map((r) => r.t)).toEqual(['audit.wau_audit_logs', 'loglake.load_audit']);
+    expect(DDL_FILES).toHaveLength(3);
+  });
+
+  it('merges a batch with duplicates into one row per key, and counts it in the audit table', async () => {
+    const counts = await load(db, [
+      ['e1', 'acme', 'alice', 'login'],
+      ['e2', 'acme', 'bob', 'logout'],
+      ['e2', 'acme', 'bob', 'logout'],
+      ['e3', 'globex', 'carol', 'login'],
+    ]);
+
+    expect(counts).toEqual({ rows_in_batch: 3, rows_updated: 0, rows_inserted: 3 });
+    expect((await db.query('SELECT event_id FROM audit.wau_audit_logs ORDER BY 1')).rows).toEqual([
+      { event_id: 'e1' },
+      { event_id: 'e2' },
+      { event_id: 'e3' },
+    ]);
+  });
+
+  it('leaves the same rows when the same files are loaded twice, updating matched rows', async () => {
+    const rows: Row[] = [
+      ['e1', 'acme', 'alice', 'login'],
+      ['e2', 'acme', 'bob', 'logout'],
+    ];
+    await load(db, rows);
+
+    const again = await load(db, [...rows, ['e1', 'acme', 'alice', 'password-reset'] as Row].slice(1));
+
+    expect(again).toEqual({ rows_in_batch: 2, rows_updated: 2, rows_inserted: 0 });
+    expect((await db.query('SELECT event_id, action FROM audit.wau_audit_logs ORDER BY 1')).rows).toEqual([
+      { event_id: 'e1', action: 'password-reset' },
+      { event_id: 'e2', action: 'logout' },
+    ]);
+    expect((await db.query('SELECT load_id, status FROM loglake.load_audit')).rows).toEqual([
+      { load_id: 'b-001', status: 'LOADED' },
+      { load_id: 'b-001', status: 'LOADED' },
+    ]);
+    expect(COUNTS_STATEMENT).toBe(5);
+  });
+});

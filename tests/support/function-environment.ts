@@ -1,0 +1,26 @@
+import { fakeSubstitution } from './substitutions';
+import { type Json, loadTemplate, resource } from './template';
+
+/**
+ * The variables template.yaml gives a function (Globals, then its own), with intrinsics
+ * replaced by realistic fakes: what the function reads at cold start, for running it
+ * in-process (the workflow harness) or in a fresh process (bundle tests, benchmarks).
+ */
+export function functionEnvironment(logicalId: string): Record<string, string> {
+  const template = loadTemplate();
+  const variablesOf = (environment: Json | undefined) =>
+    ((environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {}) as Record<
+      string,
+      Json
+    >;
+  const variables = {
+    ...variablesOf(template.Globals?.Function?.Environment),
+    ...variablesOf(resource(template, logicalId).Properties?.Environment),
+  };
+  const runLocally = new Set(['POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS']);
+  return Object.fromEntries(
+    Object.entries(variables)
+      .filter(([name]) => !runLocally.has(name))
+      .map(([name, value]) => [name, fakeSubstitution(template, value)]),
+  );
+}
