@@ -11,7 +11,8 @@ metrics.setDefaultDimensions({ Pipeline: 'redshift-load' });
 
 type Step =
   | { step: 'prepare'; request: unknown }
-  | { step: 'statements'; request: LoadRequest; columns: { name?: string }[]; execution: string };
+  // DescribeTable's ColumnList as Step Functions passes it: SDK integration fields are capitalised.
+  | { step: 'statements'; request: LoadRequest; columns: { Name?: string }[]; execution: string };
 
 /**
  * The Redshift load workflow's SQL: `prepare` checks the request and returns the DDL of the
@@ -33,7 +34,7 @@ class RedshiftLoadFunction implements LambdaInterface {
       return { request, ddl: ddlStatements() };
     }
     if (event?.step === 'statements') {
-      const columns = (event.columns ?? []).map((c) => String(c.name));
+      const columns = (event.columns ?? []).map((c) => String(c.Name));
       if (columns.length === 0)
         throw new LoadValidationError(`${event.request?.table} has no columns (does it exist?)`);
       const sqls = loadStatements(event.request, columns, env.LOAD_ROLE_ARN, event.execution);

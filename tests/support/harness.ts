@@ -70,6 +70,17 @@ function functionLogicalId(functionName: string): string {
   return match[1] as string;
 }
 
+function pascalCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pascalCaseKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key.charAt(0).toUpperCase() + key.slice(1),
+      pascalCaseKeys(inner),
+    ]),
+  );
+}
+
 /** Mirrors what Step Functions reports when a Lambda function throws. */
 function lambdaFailure(error: unknown): TaskFailure {
   const err = error instanceof Error ? error : new Error(String(error));
@@ -120,7 +131,12 @@ function taskHandlers(
         (await invokeInProcess(functionLogicalId(resourceArn), input)) as never;
     } else if (resourceArn.startsWith('arn:aws:states:::')) {
       const key = resourceArn.slice('arn:aws:states:::'.length);
-      handlers[name] = async (input) => stubs.call(key, name, input) as never;
+      // AWS SDK integrations answer with every field name capitalised (Data API `longValue` is
+      // `LongValue` in the state's result), as Step Functions does.
+      handlers[name] = async (input) =>
+        (key.startsWith('aws-sdk:')
+          ? pascalCaseKeys(stubs.call(key, name, input))
+          : stubs.call(key, name, input)) as never;
     } else {
       throw new Error(`State "${name}" has a Resource the harness cannot run: ${resourceArn}`);
     }

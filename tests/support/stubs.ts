@@ -51,6 +51,10 @@ export interface Integrations {
     RedshiftData.DescribeStatementCommandInput,
     RedshiftData.DescribeStatementCommandOutput
   >;
+  'aws-sdk:redshiftdata:describeTable': Io<
+    RedshiftData.DescribeTableCommandInput,
+    RedshiftData.DescribeTableCommandOutput
+  >;
   'aws-sdk:redshiftdata:getStatementResult': Io<
     RedshiftData.GetStatementResultCommandInput,
     RedshiftData.GetStatementResultCommandOutput

@@ -77,6 +77,8 @@ export function fakeSubstitution(template: Template, value: Json): string {
     return String(value);
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     if ('Ref' in value) return fakeRef(template, String(value.Ref));
+    // A value that depends on a condition: the first branch, the one the stack builds itself.
+    if ('Fn::If' in value) return fakeSubstitution(template, (value['Fn::If'] as Json[])[1] as Json);
     if ('Fn::GetAtt' in value) {
       const [logicalId, attribute] = value['Fn::GetAtt'] as [string, string];
       return fakeAttribute(template, logicalId, attribute);

@@ -71,6 +71,7 @@ describe.each(functions)('function %s', (logicalId, fn) => {
       Sourcemap: true,
       KeepNames: true,
       External: ['@aws-sdk/*'],
+      Loader: ['.sql=text'],
     });
     for (const entry of EntryPoints as string[]) {
       expect(existsSync(join(REPO_ROOT, String(template.Globals?.Function?.CodeUri), entry))).toBe(true);
@@ -136,6 +137,8 @@ describe('IAM', () => {
   // Actions that take no resource ARN at all: "*" is the only resource they accept.
   const NO_RESOURCE_LEVEL = new Set([
     'cloudtrail:LookupEvents',
+    'redshift-data:DescribeStatement',
+    'redshift-data:GetStatementResult',
     'logs:CreateLogDelivery',
     'logs:GetLogDelivery',
     'logs:UpdateLogDelivery',
