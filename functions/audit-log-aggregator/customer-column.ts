@@ -38,7 +38,6 @@ export class CustomerColumn extends Transform {
   private lastWasQuote = false;
   private fields = 1;
   private headerFields: number | undefined;
-  private rowBytes = 0;
   private pendingBlank = false;
   /** The row being read: 1 is the header (a quoted line break does not end a row). */
   private line = 1;
@@ -68,33 +67,43 @@ export class CustomerColumn extends Transform {
       if (byte === QUOTE) {
         // `""` inside a quoted field re-enters the quotes; a quote after data is malformed.
         if (!this.lastWasQuote && !this.atFieldStart(data, i, rowStart)) {
-          return callback(this.malformed('a quote inside an unquoted field'));
+          callback(this.malformed('a quote inside an unquoted field'));
+          return;
         }
         this.inQuotes = true;
         this.lastWasQuote = false;
         continue;
       }
       if (this.lastWasQuote && byte !== COMMA && byte !== LF && byte !== CR) {
-        return callback(this.malformed('text after a closing quote'));
+        callback(this.malformed('text after a closing quote'));
+        return;
       }
       this.lastWasQuote = false;
       if (byte === COMMA) this.fields++;
       else if (byte === LF) {
         const error = this.endRow(data.subarray(rowStart, i + 1));
-        if (error) return callback(error);
+        if (error) {
+          callback(error);
+          return;
+        }
         rowStart = i + 1;
       }
     }
     this.pending = Buffer.from(data.subarray(rowStart));
-    this.rowBytes = this.pending.byteLength;
     callback();
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.inQuotes) return callback(this.malformed('a quoted field is never closed'));
+    if (this.inQuotes) {
+      callback(this.malformed('a quoted field is never closed'));
+      return;
+    }
     if (this.pending.byteLength > 0) {
       const error = this.endRow(this.pending, true);
-      if (error) return callback(error);
+      if (error) {
+        callback(error);
+        return;
+      }
     }
     callback();
   }
