@@ -2,15 +2,24 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { CustomerColumn, csvField } from '../../../functions/audit-log-aggregator/customer-column';
+import { CustomerColumn } from '../../../functions/audit-log-aggregator/customer-column';
+import { loadEvent } from '../../support/fixtures';
+
+const { files } = loadEvent<{ files: Record<string, string> }>('audit-log-aggregator', 'source-files');
+const file = (uri: string) => {
+  const text = files[uri];
+  if (text === undefined) throw new Error(`events/audit-log-aggregator/source-files.json has no ${uri}`);
+  return text;
+};
+const ACME = 's3://wau-acme-audit/exports/2026-11-22/audit-000.csv';
 
 /** Runs `text`, cut into `chunkSize`-byte chunks (so rows and quotes straddle chunks), through the column. */
-async function addCustomer(text: string | Buffer, customer = 'acme', chunkSize = 7) {
+async function addCustomer(text: string | Buffer, customer = 'acme', chunkSize = 7, source = ACME) {
   const input = Buffer.from(text);
   const chunks = Array.from({ length: Math.ceil(input.byteLength / chunkSize) }, (_, i) =>
     input.subarray(i * chunkSize, (i + 1) * chunkSize),
   );
-  const column = new CustomerColumn(customer, 's3://wau-acme/audit/2026-11-22.csv');
+  const column = new CustomerColumn(customer, source);
   const out: Buffer[] = [];
   await pipeline(Readable.from(chunks), column, async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) out.push(chunk as Buffer);
@@ -19,46 +28,75 @@ async function addCustomer(text: string | Buffer, customer = 'acme', chunkSize =
 }
 
 describe('customer column', () => {
-  it('adds the column to the header and every row, leaving the rest byte for byte', async () => {
-    const { text, stats } = await addCustomer('event_id,user,action\ne1,alice,login\r\ne2,bob,logout\n');
+  it('adds the column to the header and every row of an export, leaving every other byte as it was', async () => {
+    const acme = file(ACME);
 
-    expect(text).toBe('customer,event_id,user,action\nacme,e1,alice,login\r\nacme,e2,bob,logout\n');
-    expect(stats.rows).toBe(2);
-  });
+    for (const size of [1, 3, 7, 64, 4096]) {
+      const { text, stats } = await addCustomer(acme, 'acme', size);
 
-  it('keeps quoted fields with commas, escaped quotes and line breaks, across chunk boundaries', async () => {
-    const csv = 'event_id,detail\ne1,"said ""hi"", then left"\ne2,"two\nlines"\ne3,plain\n';
-
-    for (const size of [1, 2, 3, 5, 64]) {
-      const { text, stats } = await addCustomer(csv, 'acme', size);
+      const lines = acme.split('\r\n');
       expect(text).toBe(
-        `customer,event_id,detail\nacme,e1,"said ""hi"", then left"\nacme,e2,"two\nlines"\nacme,e3,plain\n`,
+        lines.map((line, i) => (line === '' ? '' : `${i === 0 ? 'customer' : 'acme'},${line}`)).join('\r\n'),
       );
-      expect(stats.rows).toBe(3);
+      expect(stats).toEqual({ rows: 4, bytesIn: Buffer.byteLength(acme), bytesOut: Buffer.byteLength(text) });
     }
   });
 
-  it('quotes a customer name that needs it', async () => {
-    expect((await addCustomer('a\n1\n', 'Acme, Inc. "EU"')).text).toBe('customer,a\n"Acme, Inc. ""EU""",1\n');
-    expect(csvField('plain')).toBe('plain');
+  it('keeps quoted commas, escaped quotes and a quoted line break inside their row', async () => {
+    const { text } = await addCustomer(file(ACME), 'acme', 5);
+
+    expect(text).toContain(
+      'acme,7f1c2e90-0002,2026-11-22T13:06:41Z,2026-11-22,bob@acme.example,export,"/reports/q3, final.xlsx",',
+    );
+    expect(text).toContain('"/users/carol?note=""night shift"""');
+    expect(text).toContain(
+      'acme,7f1c2e90-0004,2026-11-22T13:09:30Z,2026-11-22,dave@acme.example,comment,"/tickets/42 said:\nplease reset my token"',
+    );
   });
 
-  it('handles a last row without a line break, a header-only file and an empty file', async () => {
+  it('quotes a customer name that needs it', async () => {
+    const globex = file('s3://wau-globex-audit/2026/11/22/audit.csv');
+
+    const { text } = await addCustomer(globex, 'Globex, Inc. "EU"');
+
+    expect(text.split('\n')[1]).toBe(
+      '"Globex, Inc. ""EU""",c0ffee00-0001,2026-11-22T13:11:00Z,2026-11-22,ops@globex.example,login,/console,192.0.2.44,SUCCESS',
+    );
+  });
+
+  it('handles a header-only export, an empty export and a last row without a line break', async () => {
+    const header = file('s3://wau-initech-audit/2026-11-22/header-only.csv');
+
+    expect(await addCustomer(header)).toMatchObject({ text: `customer,${header}`, stats: { rows: 0 } });
+    expect(await addCustomer(file('s3://wau-umbrella-audit/2026-11-22/empty.csv'))).toMatchObject({
+      text: '',
+      stats: { rows: 0 },
+    });
     expect((await addCustomer('a,b\n1,2')).text).toBe('customer,a,b\nacme,1,2');
-    expect(await addCustomer('a,b\n')).toMatchObject({ text: 'customer,a,b\n', stats: { rows: 0 } });
-    expect(await addCustomer('')).toMatchObject({ text: '', stats: { rows: 0 } });
   });
 
   it.each([
-    ['an unterminated quote', 'a,b\n1,"never closed\n', 'row 2: a quoted field is never closed'],
-    ['a ragged row', 'a,b,c\n1,2,3\n4,5\n', 'row 3: 2 fields where the header has 3'],
+    [
+      'an unterminated quote',
+      's3://wau-hooli-audit/2026-11-22/unterminated-quote.csv',
+      'row 2: a quoted field is never closed',
+    ],
+    ['a ragged row', 's3://wau-hooli-audit/2026-11-22/ragged.csv', 'row 3: 5 fields where the header has 8'],
+  ])('fails an export with %s by a named error that says which file and row', async (_name, uri, message) => {
+    await expect(addCustomer(file(uri), 'hooli', 7, uri)).rejects.toMatchObject({
+      name: 'MalformedCsvError',
+      message: `${uri}: ${message}`,
+    });
+  });
+
+  it.each([
     ['a quote inside an unquoted field', 'a,b\n1,x"y\n', 'row 2: a quote inside an unquoted field'],
     ['text after a closing quote', 'a,b\n1,"x"y\n', 'row 2: text after a closing quote'],
     ['an empty line inside the file', 'a,b\n1,2\n\n3,4\n', 'row 4: an empty line inside the file'],
-  ])('fails on %s with a named error that says where', async (_name, csv, message) => {
+  ])('fails on %s', async (_name, csv, message) => {
     await expect(addCustomer(csv)).rejects.toMatchObject({
       name: 'MalformedCsvError',
-      message: `s3://wau-acme/audit/2026-11-22.csv: ${message}`,
+      message: `${ACME}: ${message}`,
     });
   });
 
