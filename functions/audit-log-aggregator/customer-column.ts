@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { csvField } from '../shared/csv';
 
 /**
  * Streams a CSV file (RFC 4180: quoted fields may hold commas, quotes and line breaks) and
@@ -23,11 +24,6 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
-
-/** A field value as CSV: quoted only when it has to be. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
 
 export class CustomerColumn extends Transform {
   readonly stats: CsvStats = { rows: 0, bytesIn: 0, bytesOut: 0 };

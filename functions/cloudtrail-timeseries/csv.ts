@@ -1,3 +1,4 @@
+import { csvField } from '../shared/csv';
 import { hhmm, yyyymmdd } from './hours';
 
 /** The fields of a CloudTrail LookupEvents event this timeseries keeps. */
@@ -15,10 +16,9 @@ export const TIMESERIES_HEADER =
   'EventTime,EventId,EventSource,EventName,ReadOnly,AccessKeyId,Username,Calls,Date';
 export const AGGREGATE_HEADER = 'Date,EventName,ReadOnly,Username,Calls';
 
-/** RFC 4180: a value with a comma, quote or line break is quoted (IAM session names may hold commas). */
+/** A value as the seed wrote it: `none` when missing, quoted when RFC 4180 requires it. */
 function field(value: string | undefined): string {
-  const text = value === undefined || value === '' ? 'none' : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return csvField(value === undefined || value === '' ? 'none' : value);
 }
 
 /** `2026-11-22 13:05:09` (UTC), the seed's Date column. */
