@@ -15,6 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { functionEnvironment } from '../tests/support/function-environment';
+import { failureSummary, lambdaProcessEnv } from '../tests/support/lambda-process';
 import { loadTemplate } from '../tests/support/template';
 import { startFirehoseEndpoint } from './firehose-endpoint';
 import { clickstreamEvent, cloudWatchLogsEvent, dynamoDbStreamEvent, rawBytes } from './inputs';
@@ -84,18 +85,12 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
   const work = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
   const worker = await buildWorker(work);
   const firehose = await startFirehoseEndpoint();
-  const env = {
-    PATH: process.env.PATH,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
+  const env = lambdaProcessEnv({
     AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
-    AWS_LAMBDA_FUNCTION_NAME: 'loglake-bench',
-    POWERTOOLS_SERVICE_NAME: 'loglake',
-    POWERTOOLS_METRICS_NAMESPACE: 'LogLake',
+    // Logs and metrics on, as in Lambda: their cost is part of an invocation.
     POWERTOOLS_LOG_LEVEL: 'INFO',
     DELIVERY_STREAM_NAME: 'loglake-bench-dynamodb',
-  };
+  });
   // Asynchronous on purpose: the loopback Firehose endpoint answers from this process.
   let runs = 0;
   const run = async <T>(task: string, params: object, extraEnv: Record<string, string> = {}): Promise<T> => {
@@ -109,9 +104,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
       stderr += chunk.toString();
     });
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    // Minified bundles print whole source lines with a stack: keep the lines that say what failed.
-    const said = stderr.split('\n').filter((line) => line.length < 400);
-    if (status !== 0) throw new Error(`bench ${task} failed: ${said.slice(0, 12).join('\n')}`);
+    if (status !== 0) throw new Error(`bench ${task} failed: ${failureSummary(stderr)}`);
     return JSON.parse(readFileSync(out, 'utf8')) as T;
   };
   const writeEvent = (name: string, event: unknown) => {

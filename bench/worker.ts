@@ -2,21 +2,13 @@
 // as JSON, to the file named last on the command line. The handlers measured are the
 // bundles `sam build` produced: what Lambda runs.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { lambdaContext } from '../tests/support/lambda-context';
 import { medianSeconds } from './stats';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 type Records = { records: { result: string; data?: string }[] };
 
-const context = {
-  functionName: 'loglake-bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:loglake-bench',
-  memoryLimitInMB: '256',
-  awsRequestId: '00000000-0000-4000-8000-000000000000',
-  logGroupName: '/aws/lambda/loglake-bench',
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 60_000,
-};
+const context = lambdaContext('loglake-bench');
 
 /** One invocation as the Lambda runtime does it: parse the event text, call, serialise. */
 async function invoke(handler: Handler, eventText: string): Promise<string> {

@@ -2,8 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../support/fixtures';
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { handler as sourceHandler } from '../../functions/clickstream-transform/index';
+import { loadEvent, REPO_ROOT } from '../support/fixtures';
 import { functionEnvironment } from '../support/function-environment';
+import { lambdaContext } from '../support/lambda-context';
+import { failureSummary, invokeBundle, lambdaProcessEnv } from '../support/lambda-process';
 import { loadTemplate, resourcesOfType } from '../support/template';
 
 // What `sam build` produced (make test runs it before jest): the artifacts `sam deploy` uploads.
@@ -15,23 +19,9 @@ function runNode(script: string, environment: Record<string, string> = {}): stri
   const result = spawnSync(process.execPath, ['-e', script], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    env: {
-      ...environment,
-      PATH: process.env.PATH,
-      AWS_REGION: 'eu-west-1',
-      AWS_LAMBDA_FUNCTION_NAME: 'bundle-test',
-      POWERTOOLS_SERVICE_NAME: 'loglake',
-      POWERTOOLS_METRICS_NAMESPACE: 'LogLake',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-    },
+    env: lambdaProcessEnv(environment),
   });
-  if (result.status !== 0) {
-    // Minified bundles print whole source lines with a stack: keep the lines that say what failed.
-    const said = result.stderr.split('\n').filter((line) => line.length < 400 && !line.startsWith('    at '));
-    throw new Error(`node exited ${result.status}: ${said.slice(-8).join('\n')}`);
-  }
+  if (result.status !== 0) throw new Error(`node exited ${result.status}: ${failureSummary(result.stderr)}`);
   return result.stdout;
 }
 
@@ -63,17 +53,23 @@ describe.each(functions)('sam build output of %s', (logicalId) => {
 });
 
 describe('built clickstream transform', () => {
-  it('transforms the mixed fixture exactly as the source does', () => {
-    const bundle = join(BUILD_DIR, 'ClickstreamTransformFunction', 'index.js');
-    const event = join(REPO_ROOT, 'events', 'clickstream-transform', 'mixed.json');
+  it('answers the mixed fixture exactly as the source does', async () => {
+    const event = loadEvent<FirehoseTransformationEvent>('clickstream-transform', 'mixed');
 
-    const output = runNode(`
-      const { handler } = require(${JSON.stringify(bundle)});
-      const context = { functionName: 'f', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f',
-        memoryLimitInMB: '256', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 60000 };
-      handler(require(${JSON.stringify(event)}), context).then((r) => process.stdout.write(JSON.stringify(r.records.map((x) => x.result))));
-    `);
+    const built = await invokeBundle({
+      bundle: join(BUILD_DIR, 'ClickstreamTransformFunction', 'index.js'),
+      event,
+      env: functionEnvironment('ClickstreamTransformFunction'),
+    });
 
-    expect(JSON.parse(output)).toEqual(['Ok', 'Dropped', 'ProcessingFailed', 'Ok', 'Ok', 'ProcessingFailed']);
+    expect(built.result).toEqual(await sourceHandler(event, lambdaContext()));
+    expect((built.result as FirehoseTransformationResult).records.map((r) => r.result)).toEqual([
+      'Ok',
+      'Dropped',
+      'ProcessingFailed',
+      'Ok',
+      'Ok',
+      'ProcessingFailed',
+    ]);
   });
 });

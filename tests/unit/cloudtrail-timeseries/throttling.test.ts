@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { REPO_ROOT } from '../../support/fixtures';
+import { invokeBundle, scratchDir } from '../../support/lambda-process';
 import { kmsEvents, pagesOf } from './trail-events';
 
 /**
@@ -39,16 +38,9 @@ async function startCloudTrail(pages: ReturnType<typeof pagesOf>) {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
-/**
- * The handler, bundled from source as `sam build` would, in a fresh Node process with real
- * timers (the SDK's adaptive retry paces itself by the clock). Its S3 writes are kept in
- * memory and reported with its result and what it printed.
- */
-function runHandlerProcess(env: Record<string, string>, event: unknown) {
-  // Inside the repository, so the bundle resolves the SDK from node_modules as Lambda does from the runtime.
-  mkdirSync(join(REPO_ROOT, 'node_modules', '.cache'), { recursive: true });
-  const work = mkdtempSync(join(REPO_ROOT, 'node_modules', '.cache', 'loglake-throttling-'));
-  const bundle = join(work, 'index.js');
+/** The handler bundled from source as `sam build` would, so it runs in a fresh process with real timers. */
+function bundleFromSource(): string {
+  const bundle = join(scratchDir('throttling'), 'index.js');
   buildSync({
     entryPoints: [join(REPO_ROOT, 'functions', 'cloudtrail-timeseries', 'index.ts')],
     bundle: true,
@@ -59,45 +51,7 @@ function runHandlerProcess(env: Record<string, string>, event: unknown) {
     outfile: bundle,
     logLevel: 'error',
   });
-  const script = `
-    const s3 = require('@aws-sdk/client-s3');
-    const puts = [];
-    s3.S3Client.prototype.send = async function (command) { puts.push(command.input.Key); return {}; };
-    const printed = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (chunk) => { printed.push(String(chunk)); return true; };
-    const { handler } = require(${JSON.stringify(bundle)});
-    const context = { functionName: 'f', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f',
-      memoryLimitInMB: '256', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 600000 };
-    handler(${JSON.stringify(event)}, context).then(
-      (result) => require('fs').writeFileSync(${JSON.stringify(join(work, 'out.json'))}, JSON.stringify({ result, puts, printed })),
-      (error) => { write(String(error.stack)); process.exit(1); });
-  `;
-  return new Promise<{ result: { events: number }; puts: string[]; printed: string[] }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => {
-      output += c;
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      output += c;
-    });
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(readFileSync(join(work, 'out.json'), 'utf8')))
-        : reject(new Error(output)),
-    );
-  });
+  return bundle;
 }
 
 describe('cloudtrail timeseries under throttling', () => {
@@ -109,17 +63,19 @@ describe('cloudtrail timeseries under throttling', () => {
     const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000);
     cloudtrail = await startCloudTrail(pagesOf(kmsEvents(hour.toISOString(), 120)));
 
-    const run = await runHandlerProcess(
-      {
+    // The SDK's adaptive retry paces itself by the clock: it runs in a fresh process with real
+    // timers, talking to the loopback CloudTrail; S3 is answered in memory.
+    const run = (await invokeBundle({
+      bundle: bundleFromSource(),
+      event: { hour: hour.toISOString() },
+      env: {
         AWS_ENDPOINT_URL_CLOUDTRAIL: cloudtrail.url,
         TIMESERIES_BUCKET: 'loglake-test-raw',
         DEFAULT_SERVICE: 'kms',
         TOP_EVENT_NAMES: '2',
-        POWERTOOLS_SERVICE_NAME: 'loglake',
-        POWERTOOLS_METRICS_NAMESPACE: 'LogLake',
       },
-      { hour: hour.toISOString() },
-    );
+      fakeS3: true,
+    })) as { result: { events: number }; s3Puts: string[]; printed: string[] };
 
     expect(run.result.events).toBe(120);
     expect(cloudtrail.requests.map((r) => r.NextToken ?? 'first')).toEqual([
@@ -128,11 +84,8 @@ describe('cloudtrail timeseries under throttling', () => {
       'token-50',
       'token-100',
     ]);
-    expect(run.puts).toHaveLength(2);
-    const emf = run.printed
-      .flatMap((chunk) => chunk.split('\n'))
-      .filter((line) => line.includes('"Calls"'))
-      .map((line) => JSON.parse(line));
+    expect(run.s3Puts).toHaveLength(2);
+    const emf = run.printed.filter((line) => line.includes('"Calls"')).map((line) => JSON.parse(line));
     expect(emf.map((m) => [m.EventName ?? 'total', m.Calls])).toEqual([
       ['total', 120],
       ['Decrypt', 52],
