@@ -53,13 +53,6 @@ export function serialisedResultBytes(result: FirehoseTransformationResultRecord
   return bytes + 1;
 }
 
-export function serialisedResponseBytes(records: readonly FirehoseTransformationResultRecord[]): number {
-  let bytes = RESPONSE_ENVELOPE_BYTES + Math.max(records.length - 1, 0);
-  // (Used by tests and benchmarks to check the bound independently of transformWithinLimit.)
-  for (const record of records) bytes += serialisedResultBytes(record);
-  return bytes;
-}
-
 export interface BoundedResults {
   /** One result per event record, same order and recordIds; overflow records are Dropped. */
   readonly results: FirehoseTransformationResultRecord[];

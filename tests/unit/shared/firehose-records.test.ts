@@ -6,11 +6,13 @@ import {
   InvalidFirehoseEventError,
   okResult,
   processingFailedResult,
-  serialisedResponseBytes,
   serialisedResultBytes,
   transformWithinLimit,
 } from '../../../functions/shared/firehose-records';
 
+/** The oracle: what the Lambda runtime will send back to Firehose. */
+const responseBytes = (records: FirehoseTransformationResultRecord[]) =>
+  Buffer.byteLength(JSON.stringify({ records }));
 const id = (n: number) =>
   `49546986683135544286507457936321625675700192471156785154${String(n).padStart(6, '0')}`;
 
@@ -46,8 +48,6 @@ describe('firehose record codec', () => {
     for (const result of results) {
       expect(serialisedResultBytes(result)).toBe(Buffer.byteLength(JSON.stringify(result)));
     }
-    expect(serialisedResponseBytes(results)).toBe(Buffer.byteLength(JSON.stringify({ records: results })));
-    expect(serialisedResponseBytes([])).toBe(Buffer.byteLength(JSON.stringify({ records: [] })));
   });
 
   const records = (n: number, data = 'YWJj') =>
@@ -68,9 +68,7 @@ describe('firehose record codec', () => {
   it('answers the records after the first that does not fit Dropped, untransformed, as overflow', () => {
     const input = records(20);
     const transform = jest.fn((r: { recordId: string }) => okResult(r.recordId, 'y'.repeat(400)));
-    const limit = Math.floor(
-      serialisedResponseBytes(input.map((r) => okResult(r.recordId, 'y'.repeat(400)))) / 2,
-    );
+    const limit = Math.floor(responseBytes(input.map((r) => okResult(r.recordId, 'y'.repeat(400)))) / 2);
 
     const bounded = transformWithinLimit(input, transform, limit);
 
