@@ -1,10 +1,14 @@
-import './timeseries-env';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../functions/cloudtrail-timeseries/index';
+import { functionEnvironment } from '../../support/function-environment';
 import { lambdaContext } from '../../support/lambda-context';
 import { kmsEvents, pagesOf } from './trail-events';
+
+// The handler reads the variables template.yaml gives it at cold start, i.e. when required.
+Object.assign(process.env, functionEnvironment('CloudTrailTimeseriesFunction'));
+const { handler } =
+  require('../../../functions/cloudtrail-timeseries/index') as typeof import('../../../functions/cloudtrail-timeseries/index');
 
 const cloudtrail = mockClient(CloudTrailClient);
 const s3 = mockClient(S3Client);
@@ -37,7 +41,7 @@ describe('cloudtrail timeseries handler', () => {
     const result = await invoke({ service: 'kms', hour: '2026-11-20T13:00:00Z' });
 
     expect(result).toEqual({
-      s3Uri: 's3://loglake-test-raw/timeseries/20261120/1300/kms-timeseries-20261120-1300.csv',
+      s3Uri: 's3://loglake-test-rawbucket/timeseries/20261120/1300/kms-timeseries-20261120-1300.csv',
       events: 230,
     });
     expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(5);
@@ -133,7 +137,7 @@ describe('cloudtrail timeseries handler', () => {
     const result = await invoke({});
 
     expect(result.s3Uri).toBe(
-      's3://loglake-test-raw/timeseries/20261122/1200/kms-timeseries-20261122-1200.csv',
+      's3://loglake-test-rawbucket/timeseries/20261122/1200/kms-timeseries-20261122-1200.csv',
     );
   });
 

@@ -1,4 +1,3 @@
-import './forwarder-env';
 import {
   FirehoseClient,
   PutRecordBatchCommand,
@@ -6,10 +5,15 @@ import {
 } from '@aws-sdk/client-firehose';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../functions/dynamodb-stream-forwarder/index';
 import { allAccepted } from '../../support/firehose-events';
 import { loadEvent } from '../../support/fixtures';
+import { functionEnvironment } from '../../support/function-environment';
 import { lambdaContext } from '../../support/lambda-context';
+
+// The handler reads the variables template.yaml gives it at cold start, i.e. when required.
+Object.assign(process.env, functionEnvironment('DynamoDbStreamForwarderFunction'));
+const { handler } =
+  require('../../../functions/dynamodb-stream-forwarder/index') as typeof import('../../../functions/dynamodb-stream-forwarder/index');
 
 type Handler = (event: unknown, context: unknown) => Promise<DynamoDBBatchResponse>;
 
@@ -74,7 +78,7 @@ describe('dynamodb stream forwarder', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(firehose).toHaveReceivedCommandTimes(PutRecordBatchCommand, 1);
     expect(firehose).toHaveReceivedCommandWith(PutRecordBatchCommand, {
-      DeliveryStreamName: 'loglake-dev-dynamodb',
+      DeliveryStreamName: 'loglake-test-DynamoDbDeliveryStream',
     });
     expect(sentLines().map((l) => [l.eventName, l.table, l.keys.sk])).toEqual([
       ['INSERT', 'loglake-dev-orders', 'ORDER#o-1842'],
