@@ -1,5 +1,4 @@
 import { csvField } from '../shared/csv';
-import { hhmm, yyyymmdd } from './hours';
 
 /** The fields of a CloudTrail LookupEvents event this timeseries keeps. */
 export interface TrailEvent {
@@ -64,21 +63,3 @@ export function callsByEventName(events: readonly TrailEvent[], topN: number): M
   if (other > 0) top.set('other', other);
   return top;
 }
-
-/** Groups events by the hour they happened in (events outside `hours` are left out). */
-export function eventsByHour(
-  hours: readonly Date[],
-  events: readonly TrailEvent[],
-): Map<number, TrailEvent[]> {
-  const byHour = new Map<number, TrailEvent[]>(hours.map((h) => [h.getTime(), []]));
-  for (const e of events) {
-    const time = e.EventTime?.getTime();
-    if (time === undefined) continue;
-    byHour.get(Math.floor(time / 3_600_000) * 3_600_000)?.push(e);
-  }
-  for (const list of byHour.values())
-    list.sort((a, b) => (a.EventTime as Date).getTime() - (b.EventTime as Date).getTime());
-  return byHour;
-}
-
-export const describeHour = (hour: Date) => `${yyyymmdd(hour)}-${hhmm(hour)}`;
