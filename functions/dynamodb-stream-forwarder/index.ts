@@ -10,6 +10,8 @@ import { changeLine, packLines } from './changes';
 const env = requireEnv(['DELIVERY_STREAM_NAME']);
 const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));
 metrics.setDefaultDimensions({ Pipeline: 'dynamodb' });
+// Reused across invocations: each processPartialResponse call starts it afresh.
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 export class InvalidStreamEventError extends Error {
   override readonly name = 'InvalidStreamEventError';
@@ -60,7 +62,6 @@ class DynamoDbStreamForwarderFunction implements LambdaInterface {
     const failedSequences = new Map(
       [...undelivered].map(([index, reason]) => [records[index]?.dynamodb?.SequenceNumber, reason]),
     );
-    const processor = new BatchProcessor(EventType.DynamoDBStreams);
     const summary = {
       changes: records.length,
       firehoseRecords: packed.records.length,

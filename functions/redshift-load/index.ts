@@ -8,6 +8,8 @@ import { COUNTS_STATEMENT, type LoadRequest, loadStatements, parseLoadRequest } 
 
 const env = requireEnv(['LOAD_ROLE_ARN']);
 metrics.setDefaultDimensions({ Pipeline: 'redshift-load' });
+/** The versioned DDL never changes within a deployment: split once, at cold start. */
+const DDL = ddlStatements();
 
 type Step =
   | { step: 'prepare'; request: unknown }
@@ -31,7 +33,7 @@ class RedshiftLoadFunction implements LambdaInterface {
         table: request.table,
         source: request.source,
       });
-      return { request, ddl: ddlStatements() };
+      return { request, ddl: DDL };
     }
     if (event?.step === 'statements') {
       const columns = (event.columns ?? []).map((c) => String(c.Name));
