@@ -52,8 +52,12 @@ sam-build: $(NODE_STAMP) $(PY_STAMP) ## sam build (esbuild on this machine, no c
 jest: $(NODE_STAMP) ## Unit, workflow and template tests (needs sam-build for the bundle tests)
 	npm test -- --coverage
 
+.PHONY: glue-test
+glue-test: $(PY_STAMP) ## pytest of the Glue job transforms on a local Spark (Java 17)
+	cd glue && ../$(VENV)/bin/python -m pytest
+
 .PHONY: test
-test: deps typecheck lint cfn-lint sam-validate sam-build jest ## Every check, as CI runs it
+test: deps typecheck lint cfn-lint sam-validate sam-build jest glue-test ## Every check, as CI runs it
 
 .PHONY: bench-deps
 bench-deps: ## Debian's python3-dateutil, for the seed ETL baseline
