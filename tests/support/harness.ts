@@ -34,6 +34,11 @@ export interface RunOptions {
   readonly stubs?: ServiceStubs;
   /** Extra context fields (e.g. Execution.Name, Execution.StartTime) for `$$.` paths. */
   readonly context?: Record<string, unknown>;
+  /**
+   * Count the states entered toward this definition's coverage: for a variant of a template
+   * definition (e.g. with another substitution) that should cover the template's states.
+   */
+  readonly coverageOf?: StateMachineDefinition;
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -202,7 +207,7 @@ export async function runDefinition(
       .findLast((f) => f.type === 'StateFailed' && f.state.name === e.state.name);
     return [{ state: e.state.name, error: failure?.type === 'StateFailed' ? failure.Error : 'unknown' }];
   });
-  recordCoverage(definition, statesEntered);
+  recordCoverage(options.coverageOf ?? definition, statesEntered);
   if (failed && failed.type === 'ExecutionFailed') {
     return {
       status: 'FAILED',

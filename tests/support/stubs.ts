@@ -36,6 +36,11 @@ export interface Integrations {
   'dynamodb:getItem': Io<DynamoDB.GetItemCommandInput, DynamoDB.GetItemCommandOutput>;
   'dynamodb:updateItem': Io<DynamoDB.UpdateItemCommandInput, DynamoDB.UpdateItemCommandOutput>;
   'dynamodb:deleteItem': Io<DynamoDB.DeleteItemCommandInput, DynamoDB.DeleteItemCommandOutput>;
+  // Step Functions returns a text object's Body as a string.
+  'aws-sdk:s3:getObject': Io<
+    S3.GetObjectCommandInput,
+    Omit<S3.GetObjectCommandOutput, 'Body'> & { Body: string }
+  >;
   'aws-sdk:s3:headObject': Io<S3.HeadObjectCommandInput, S3.HeadObjectCommandOutput>;
   'aws-sdk:s3:listObjectsV2': Io<S3.ListObjectsV2CommandInput, S3.ListObjectsV2CommandOutput>;
   'aws-sdk:s3:putObject': Io<S3.PutObjectCommandInput, S3.PutObjectCommandOutput>;
@@ -85,8 +90,16 @@ export interface LambdaInvokeResult {
   SdkResponseMetadata?: { RequestId: string };
 }
 
-/** `startExecution.sync:2`: DescribeExecution with Output parsed as JSON. */
-export type SyncExecutionResult = Omit<SFN.DescribeExecutionCommandOutput, 'output'> & { Output?: unknown };
+/**
+ * `startExecution.sync:2`: the child's DescribeExecution, field names capitalised as the
+ * integration returns them (`ExecutionArn`, `Status`), with Output parsed as JSON.
+ */
+export type SyncExecutionResult = {
+  [K in Exclude<
+    keyof SFN.DescribeExecutionCommandOutput,
+    '$metadata' | 'output'
+  > as Capitalize<K>]?: SFN.DescribeExecutionCommandOutput[K];
+} & { Output?: unknown };
 
 export type IntegrationKey = keyof Integrations;
 

@@ -1,0 +1,469 @@
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
+import { ConcurrentRunsExceededException } from '@aws-sdk/client-glue';
+import { aggregateBatch } from '../../functions/audit-log-aggregator/aggregate';
+import { parseAggregationRequest } from '../../functions/audit-log-aggregator/request';
+import { loadEvent } from '../support/fixtures';
+import { runDefinition, runStateMachine, trackStateCoverage } from '../support/harness';
+import { MemoryStore } from '../support/memory-store';
+import { loadDefinition } from '../support/state-machines';
+import { ServiceStubs } from '../support/stubs';
+
+const MACHINE = 'CompletionTokenStateMachine';
+trackStateCoverage(MACHINE);
+
+const event = loadEvent<{ detail: { bucket: { name: string }; object: { key: string; etag: string } } }>(
+  'completion-token',
+  'token-created',
+);
+const reclaimEvent = loadEvent<Record<string, unknown>>('completion-token', 'reclaim-failed');
+const BUCKET = event.detail.bucket.name;
+const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:test:00000000-0000-4000-8000-000000000000';
+const JOB_RUN = 'jr_4f1d2c3b4a5968778695a4b3c2d1e0f4f1d2c3b4a5968778695a4b3c2d1e0f0';
+const LOAD_EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:RedshiftLoadStateMachine:7d3e';
+const CLAIM_KEY = { tokenKey: { S: event.detail.object.key }, etag: { S: event.detail.object.etag } };
+
+/** The token the aggregator really writes for the manual batch fixture. */
+async function aggregatorToken(sources?: Record<string, string>): Promise<string> {
+  const { files } = loadEvent<{ files: Record<string, string> }>('audit-log-aggregator', 'source-files');
+  const store = new MemoryStore(sources ?? files);
+  const request = parseAggregationRequest(loadEvent('audit-log-aggregator', 'manual-batch'));
+  await aggregateBatch(request, store, { bucket: BUCKET, concurrency: 2 });
+  return store.written.get('complete/2026-11-22T1300.token') as string;
+}
+
+/** A first token on a good day: the claim is new, the job and the load succeed. */
+async function goodDay(token?: string): Promise<ServiceStubs> {
+  const stubs = new ServiceStubs();
+  stubs.on('dynamodb:putItem').resolves({});
+  stubs.on('dynamodb:updateItem').resolves({});
+  stubs
+    .on('aws-sdk:s3:getObject')
+    .resolves({ Body: token ?? (await aggregatorToken()), ContentType: 'application/json' });
+  stubs.on('glue:startJobRun.sync').resolves({
+    Id: JOB_RUN,
+    JobName: 'loglake-test-AuditCsvToParquetJob',
+    JobRunState: 'SUCCEEDED',
+    ExecutionTime: 94,
+  });
+  stubs.on('states:startExecution.sync:2').resolves({
+    ExecutionArn: LOAD_EXECUTION,
+    StateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:RedshiftLoadStateMachine',
+    Status: 'SUCCEEDED',
+    StartDate: new Date('2026-11-22T13:45:00Z'),
+    Output: { loadId: 'audit-2026-11-22T1300', rowsInBatch: 6, rowsUpdated: 0, rowsInserted: 6 },
+  });
+  stubs.on('sns:publish').resolves({ MessageId: 'b2c3d4e5-0000-4000-8000-000000000000' });
+  return stubs;
+}
+
+/** The claim exists already: the put fails its condition and the read returns it. */
+function claimed(
+  stubs: ServiceStubs,
+  status: 'RUNNING' | 'DONE' | 'FAILED',
+  by = 'arn:aws:states:eu-west-1:123456789012:execution:test:earlier',
+) {
+  stubs.on('dynamodb:putItem').rejects(ConditionalCheckFailedException, 'The conditional request failed');
+  stubs
+    .on('dynamodb:getItem')
+    .resolves({ Item: { ...CLAIM_KEY, status: { S: status }, executionArn: { S: by } } });
+  return stubs;
+}
+
+const claimUpdates = (stubs: ServiceStubs) => stubs.calls('dynamodb:updateItem').map((c) => c.input);
+const notices = (stubs: ServiceStubs) =>
+  stubs.calls('sns:publish').map((c) => `${c.input.Subject}\n${c.input.Message}`);
+
+describe('completion-token workflow', () => {
+  it('claims a first token, runs the Glue job once for its batch, loads Redshift, marks the claim DONE and notifies', async () => {
+    const stubs = await goodDay();
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    const outcome = {
+      batchId: '2026-11-22T1300',
+      csvRows: 6,
+      glueJobRunId: JOB_RUN,
+      glueSeconds: 94,
+      redshiftExecutionArn: LOAD_EXECUTION,
+      rowsInBatch: 6,
+      rowsInserted: 6,
+      rowsUpdated: 0,
+    };
+    expect(run.output).toEqual(outcome);
+    expect(stubs.calls('dynamodb:putItem')[0]?.input).toEqual({
+      TableName: 'loglake-test-AuditTokenClaimsTable',
+      Item: {
+        ...CLAIM_KEY,
+        status: { S: 'RUNNING' },
+        executionArn: { S: EXECUTION },
+        claimedAt: { S: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+        attempts: { N: '1' },
+      },
+      ConditionExpression: 'attribute_not_exists(tokenKey)',
+    });
+    expect(stubs.calls('aws-sdk:s3:getObject')[0]?.input).toEqual({
+      Bucket: BUCKET,
+      Key: 'complete/2026-11-22T1300.token',
+    });
+    expect(stubs.calls('glue:startJobRun.sync').map((c) => c.input)).toEqual([
+      {
+        JobName: 'loglake-test-AuditCsvToParquetJob',
+        Arguments: {
+          '--batch_id': '2026-11-22T1300',
+          '--manifest_uri': `s3://${BUCKET}/manifests/2026-11-22T1300.json`,
+        },
+      },
+    ]);
+    expect(stubs.calls('states:startExecution.sync:2')[0]?.input).toEqual({
+      StateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:RedshiftLoadStateMachine',
+      Input: {
+        table: 'audit.wau_audit_logs',
+        source: 's3://loglake-test-rawbucket/processed/audit/batch=2026-11-22T1300/',
+        format: 'PARQUET',
+        mergeKeys: ['event_id'],
+        loadId: 'audit-2026-11-22T1300',
+        AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: EXECUTION,
+      },
+    });
+    expect(claimUpdates(stubs)).toEqual([
+      {
+        TableName: 'loglake-test-AuditTokenClaimsTable',
+        Key: CLAIM_KEY,
+        UpdateExpression: 'SET #status = :done, outcome = :outcome',
+        ConditionExpression: 'executionArn = :me',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':done': { S: 'DONE' },
+          ':outcome': { S: JSON.stringify(outcome) },
+          ':me': { S: EXECUTION },
+        },
+      },
+    ]);
+    expect(notices(stubs)).toEqual([
+      expect.stringMatching(
+        /^loglake: audit batch loaded\nAudit batch 2026-11-22T1300 done: .*"rowsInserted":6/,
+      ),
+    ]);
+  });
+
+  it('ends a duplicate token event quietly: no second Glue run, no load, no notice', async () => {
+    const stubs = claimed(await goodDay(), 'DONE');
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({
+      outcome: 'AlreadyClaimed',
+      tokenKey: 'complete/2026-11-22T1300.token',
+      etag: event.detail.object.etag,
+      claimStatus: 'DONE',
+      claimedBy: 'arn:aws:states:eu-west-1:123456789012:execution:test:earlier',
+    });
+    expect(stubs.calls('dynamodb:getItem')[0]?.input).toEqual({
+      TableName: 'loglake-test-AuditTokenClaimsTable',
+      Key: CLAIM_KEY,
+      ConsistentRead: true,
+    });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+    expect(stubs.calls('states:startExecution.sync:2')).toEqual([]);
+    expect(claimUpdates(stubs)).toEqual([]);
+    expect(notices(stubs)).toEqual([]);
+  });
+
+  it('does not start a second run for a token whose claim is still RUNNING, even when asked to reclaim', async () => {
+    const stubs = claimed(await goodDay(), 'RUNNING');
+
+    const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
+
+    expect(run.output).toMatchObject({ outcome: 'AlreadyClaimed', claimStatus: 'RUNNING' });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+  });
+
+  it('waits behind a Glue run already going: ConcurrentRunsExceeded is retried until the job starts', async () => {
+    const stubs = await goodDay();
+    stubs
+      .onState('Run Glue job', 'glue:startJobRun.sync')
+      .rejectsOnce(
+        ConcurrentRunsExceededException,
+        'Concurrent runs exceeded for loglake-test-AuditCsvToParquetJob',
+      )
+      .rejectsOnce(
+        ConcurrentRunsExceededException,
+        'Concurrent runs exceeded for loglake-test-AuditCsvToParquetJob',
+      )
+      .resolvesOnce({ Id: JOB_RUN, JobRunState: 'SUCCEEDED', ExecutionTime: 88 });
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toEqual([
+      { state: 'Run Glue job', attempt: 1 },
+      { state: 'Run Glue job', attempt: 2 },
+    ]);
+    expect(run.output).toMatchObject({ glueJobRunId: JOB_RUN, glueSeconds: 88 });
+    const definition = loadDefinition(MACHINE);
+    const [queueRetry] = (
+      definition.States['Run Glue job'] as {
+        Retry: {
+          ErrorEquals: string[];
+          MaxAttempts: number;
+          IntervalSeconds: number;
+          BackoffRate: number;
+          MaxDelaySeconds: number;
+        }[];
+      }
+    ).Retry;
+    // Long enough to queue behind an hour-long run: 30 attempts, capped at 15 minutes apart.
+    expect(queueRetry).toMatchObject({
+      ErrorEquals: ['Glue.ConcurrentRunsExceededException'],
+      MaxAttempts: 30,
+      MaxDelaySeconds: 900,
+    });
+  });
+
+  it('marks the claim FAILED with the error, notifies with the batch, state and cause, and fails by name when the Glue job fails', async () => {
+    const stubs = await goodDay();
+    const cause = JSON.stringify({
+      Id: JOB_RUN,
+      JobRunState: 'FAILED',
+      ErrorMessage: 'AnalysisException: Path does not exist',
+    });
+    stubs.on('glue:startJobRun.sync').rejects('States.TaskFailed', cause);
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.GlueJobFailed', cause });
+    const [markFailed] = claimUpdates(stubs);
+    expect(markFailed).toEqual({
+      TableName: 'loglake-test-AuditTokenClaimsTable',
+      Key: CLAIM_KEY,
+      UpdateExpression:
+        'SET #status = :failed, failedState = :state, failureError = :error, failureCause = :cause',
+      ConditionExpression: 'executionArn = :me',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':failed': { S: 'FAILED' },
+        ':state': { S: 'Run Glue job' },
+        ':error': { S: 'CompletionToken.GlueJobFailed' },
+        ':cause': { S: `States.TaskFailed: ${cause}` },
+        ':me': { S: EXECUTION },
+      },
+    });
+    const [notice] = notices(stubs);
+    expect(notice).toContain('loglake: audit batch failed');
+    expect(notice).toContain('failed in "Run Glue job" with States.TaskFailed');
+    expect(notice).toContain('AnalysisException: Path does not exist');
+    expect(notice).toContain('complete/2026-11-22T1300.token');
+    expect(notice).toContain('"reclaim": true');
+    expect(stubs.calls('states:startExecution.sync:2')).toEqual([]);
+  });
+
+  it('re-runs a FAILED token when the input asks to reclaim it: takes the claim over, then runs the batch', async () => {
+    const stubs = claimed(await goodDay(), 'FAILED');
+
+    const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    const [reclaim, done] = claimUpdates(stubs);
+    expect(reclaim).toEqual({
+      TableName: 'loglake-test-AuditTokenClaimsTable',
+      Key: CLAIM_KEY,
+      UpdateExpression:
+        'SET #status = :running, executionArn = :me, attempts = attempts + :one REMOVE failedState, failureError, failureCause',
+      ConditionExpression: '#status = :failed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':running': { S: 'RUNNING' },
+        ':failed': { S: 'FAILED' },
+        ':one': { N: '1' },
+        ':me': { S: EXECUTION },
+      },
+    });
+    expect(done?.ExpressionAttributeValues?.[':done']).toEqual({ S: 'DONE' });
+    expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
+  });
+
+  it('does not reclaim a FAILED token without the flag: the console re-run must ask for it', async () => {
+    const stubs = claimed(await goodDay(), 'FAILED');
+
+    const run = await runStateMachine(MACHINE, { ...event, reclaim: 'yes' }, { stubs });
+
+    expect(run.output).toMatchObject({ outcome: 'AlreadyClaimed', claimStatus: 'FAILED' });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+  });
+
+  it('yields when another re-run took the FAILED claim over first', async () => {
+    const stubs = claimed(await goodDay(), 'FAILED');
+    stubs
+      .onState('Re-claim failed token', 'dynamodb:updateItem')
+      .rejectsOnce(ConditionalCheckFailedException);
+
+    const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
+
+    expect(run.output).toMatchObject({ outcome: 'AlreadyClaimed' });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+  });
+
+  it('marks the claim FAILED and notifies when the Redshift load child fails', async () => {
+    const stubs = await goodDay();
+    const cause = JSON.stringify({
+      Status: 'FAILED',
+      Error: 'RedshiftLoad.Failed',
+      Cause: 'S3ServiceException: Access Denied',
+    });
+    stubs.on('states:startExecution.sync:2').rejects('States.TaskFailed', cause);
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.RedshiftLoadFailed' });
+    expect(claimUpdates(stubs)[0]?.ExpressionAttributeValues?.[':failed']).toEqual({ S: 'FAILED' });
+    expect(notices(stubs)[0]).toContain('failed in "Load into Redshift"');
+    expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
+  });
+
+  it('stops after the Glue job when the stack has no Redshift load, and says so in the claim', async () => {
+    const definition = JSON.parse(JSON.stringify(loadDefinition(MACHINE)));
+    definition.States['Read event'].Parameters.redshiftLoadStateMachineArn = '';
+    const stubs = await goodDay();
+
+    const run = await runDefinition(definition, event, { stubs, coverageOf: loadDefinition(MACHINE) });
+
+    expect(run.output).toEqual({
+      batchId: '2026-11-22T1300',
+      csvRows: 6,
+      glueJobRunId: JOB_RUN,
+      glueSeconds: 94,
+      redshift: 'not deployed: the Parquet stays in the processed zone',
+    });
+    expect(stubs.calls('states:startExecution.sync:2')).toEqual([]);
+  });
+
+  it('marks a batch without rows DONE without running the job', async () => {
+    const { files } = loadEvent<{ files: Record<string, string> }>('audit-log-aggregator', 'source-files');
+    const headerOnly = files['s3://wau-initech-audit/2026-11-22/header-only.csv'] as string;
+    const empty = Object.fromEntries(
+      Object.keys(files).map((uri) => [uri, uri.includes('umbrella') ? '' : headerOnly]),
+    );
+    const stubs = await goodDay(await aggregatorToken(empty));
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run.output).toEqual({
+      batchId: '2026-11-22T1300',
+      csvRows: 0,
+      glue: 'skipped: the batch has no rows',
+    });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+    expect(claimUpdates(stubs)[0]?.ExpressionAttributeValues?.[':done']).toEqual({ S: 'DONE' });
+  });
+
+  it.each([
+    [
+      'a token without the batch fields',
+      JSON.stringify({ hello: 'world' }),
+      'The token holds no batchId, manifestKey and rows',
+    ],
+    [
+      'a token whose rows are not a number',
+      JSON.stringify({ batchId: 'b', manifestKey: 'manifests/b.json', rows: '6' }),
+      '"rows":"6"',
+    ],
+  ])('fails %s by name and marks the claim FAILED', async (_case, body, cause) => {
+    const stubs = await goodDay(body);
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.TokenUnreadable' });
+    expect(run.cause).toContain(cause);
+    expect(claimUpdates(stubs)[0]?.ExpressionAttributeValues?.[':failed']).toEqual({ S: 'FAILED' });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+  });
+
+  it('fails by name when the token object cannot be read', async () => {
+    const stubs = await goodDay();
+    stubs.on('aws-sdk:s3:getObject').rejects('S3.NoSuchKeyException', 'The specified key does not exist.');
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      error: 'CompletionToken.TokenUnreadable',
+      cause: 'The specified key does not exist.',
+    });
+    expect(notices(stubs)[0]).toContain('failed in "Read token"');
+  });
+
+  it('refuses an input that is not a token event, and notifies', async () => {
+    const stubs = await goodDay();
+
+    const run = await runStateMachine(MACHINE, { batchId: '2026-11-22T1300' }, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.NotATokenEvent' });
+    expect(stubs.calls('dynamodb:putItem')).toEqual([]);
+    expect(notices(stubs)[0]).toContain('failed in "Is it a token event?"');
+  });
+
+  it('retries a throttled claim, and fails by name without touching any claim when DynamoDB keeps failing', async () => {
+    const stubs = await goodDay();
+    stubs.on('dynamodb:putItem').rejects(ProvisionedThroughputExceededException);
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.ClaimFailed' });
+    // The first attempt and 4 retries.
+    expect(stubs.calls('dynamodb:putItem')).toHaveLength(5);
+    expect(claimUpdates(stubs)).toEqual([]);
+    expect(notices(stubs)[0]).toContain('re-run the execution with the same input');
+  });
+
+  it('fails by name when the existing claim cannot be read', async () => {
+    const stubs = claimed(await goodDay(), 'DONE');
+    stubs.on('dynamodb:getItem').rejects('DynamoDB.AmazonDynamoDBException', 'Internal error');
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.ClaimFailed' });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+  });
+
+  it('still notifies when recording success and then recording the failure both fail', async () => {
+    const stubs = await goodDay();
+    stubs
+      .on('dynamodb:updateItem')
+      .rejects('DynamoDB.ResourceNotFoundException', 'Requested resource not found');
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.RecordFailed' });
+    expect(run.statesEntered).toEqual(
+      expect.arrayContaining([
+        'Mark claim done',
+        'Recording success failed',
+        'Mark claim failed',
+        'Notify failure',
+      ]),
+    );
+    expect(notices(stubs)).toHaveLength(1);
+  });
+
+  it('fails by name when only the success notice is lost, leaving the claim DONE', async () => {
+    const stubs = await goodDay();
+    stubs
+      .onState('Notify success', 'sns:publish')
+      .rejects('SNS.AuthorizationErrorException', 'Not authorized');
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.NotifyFailed' });
+    expect(
+      claimUpdates(stubs).map(
+        (u) => u.ExpressionAttributeValues?.[':done'] ?? u.ExpressionAttributeValues?.[':failed'],
+      ),
+    ).toEqual([{ S: 'DONE' }]);
+    expect(notices(stubs)[1]).toContain('only the success notice was lost');
+  });
+});
