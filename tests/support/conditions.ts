@@ -5,15 +5,32 @@ import type { Json, Template } from './template';
  * values guarded by them) for given parameter values, so tests can check what a
  * template creates for a parameter choice without deploying it.
  */
+/** What the pseudo parameters evaluate to (AWS::NoValue drops a property or list item). */
+export const NO_VALUE = '<AWS::NoValue>';
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'eu-west-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::NoValue': NO_VALUE,
+};
+
 export function evaluate(template: Template, expression: Json, parameters: Record<string, Json>): Json {
   if (expression === null || typeof expression !== 'object') return expression;
   if (Array.isArray(expression)) return expression.map((e) => evaluate(template, e, parameters));
   const [fn, raw] = Object.entries(expression)[0] as [string, Json];
+  const intrinsic = fn === 'Ref' || fn === 'Condition' || fn.startsWith('Fn::');
+  if (!intrinsic) {
+    // A plain object (a policy statement…): evaluate its values.
+    return Object.fromEntries(
+      Object.entries(expression).map(([k, v]) => [k, evaluate(template, v, parameters)]),
+    );
+  }
   const args = () => (raw as Json[]).map((a) => evaluate(template, a, parameters));
   switch (fn) {
     case 'Ref': {
       const name = String(raw);
       if (name in parameters) return parameters[name] as Json;
+      if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name] as Json;
       const parameter = template.Parameters?.[name];
       if (!parameter) throw new Error(`evaluate: Ref ${name} is not a parameter`);
       const fallback = parameter.Default ?? '';
@@ -37,6 +54,21 @@ export function evaluate(template: Template, expression: Json, parameters: Recor
     case 'Fn::Equals': {
       const [a, b] = args();
       return JSON.stringify(a) === JSON.stringify(b);
+    }
+    case 'Fn::If': {
+      const [condition, whenTrue, whenFalse] = raw as [string, Json, Json];
+      const chosen = evaluate(template, { Condition: condition }, parameters) ? whenTrue : whenFalse;
+      return evaluate(template, chosen, parameters);
+    }
+    case 'Fn::Sub': {
+      const [text, variables] = (typeof raw === 'string' ? [raw, {}] : raw) as [string, Record<string, Json>];
+      return text.replace(/\$\{([\w:]+)\}/g, (_whole, name: string) =>
+        String(
+          name in variables
+            ? evaluate(template, variables[name] as Json, parameters)
+            : evaluate(template, { Ref: name }, parameters),
+        ),
+      );
     }
     case 'Fn::Not':
       return !(args()[0] as boolean);

@@ -49,7 +49,12 @@ export async function invokeBundle(options: {
   env?: Record<string, string>;
   /** Answer S3 in memory and report the keys written. */
   fakeS3?: boolean;
-}): Promise<{ result: unknown; s3Puts: string[]; printed: string[] }> {
+  /**
+   * With fakeS3: every object read is a generated audit-log CSV of this many MiB, streamed;
+   * the run reports the multipart part sizes and the peak memory held while it was read.
+   */
+  fakeS3SourceMiB?: number;
+}): Promise<{ result: unknown; s3Puts: string[]; printed: string[]; parts: number[]; peakBytes: number }> {
   const work = scratchDir('invoke');
   entry ??= (() => {
     const outfile = join(scratchDir('invoke-entry'), 'invoke-bundle.cjs');
@@ -70,7 +75,15 @@ export async function invokeBundle(options: {
   writeFileSync(eventFile, JSON.stringify(options.event));
   const child = spawn(
     process.execPath,
-    [entry, options.bundle, eventFile, outFile, ...(options.fakeS3 ? ['--fake-s3'] : [])],
+    [
+      ...(options.fakeS3SourceMiB ? ['--expose-gc'] : []),
+      entry,
+      options.bundle,
+      eventFile,
+      outFile,
+      ...(options.fakeS3 ? ['--fake-s3'] : []),
+      ...(options.fakeS3SourceMiB ? [`--source-mib=${options.fakeS3SourceMiB}`] : []),
+    ],
     { cwd: REPO_ROOT, env: lambdaProcessEnv(options.env), stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -80,4 +93,20 @@ export async function invokeBundle(options: {
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (status !== 0) throw new Error(`invocation failed (exit ${status}): ${failureSummary(stderr)}`);
   return JSON.parse(readFileSync(outFile, 'utf8'));
+}
+
+/** A function bundled from source as `sam build` would, to run in a fresh process. */
+export function bundleFromSource(entryPoint: string, external: string[] = ['@aws-sdk/*']): string {
+  const bundle = join(scratchDir('source-bundle'), 'index.js');
+  buildSync({
+    entryPoints: [join(REPO_ROOT, 'functions', entryPoint)],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    external,
+    outfile: bundle,
+    logLevel: 'error',
+  });
+  return bundle;
 }

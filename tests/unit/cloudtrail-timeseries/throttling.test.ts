@@ -1,9 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { buildSync } from 'esbuild';
-import { REPO_ROOT } from '../../support/fixtures';
-import { invokeBundle, scratchDir } from '../../support/lambda-process';
+import { bundleFromSource, invokeBundle } from '../../support/lambda-process';
 import { kmsEvents, pagesOf } from './trail-events';
 
 /**
@@ -38,22 +35,6 @@ async function startCloudTrail(pages: ReturnType<typeof pagesOf>) {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
-/** The handler bundled from source as `sam build` would, so it runs in a fresh process with real timers. */
-function bundleFromSource(): string {
-  const bundle = join(scratchDir('throttling'), 'index.js');
-  buildSync({
-    entryPoints: [join(REPO_ROOT, 'functions', 'cloudtrail-timeseries', 'index.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    external: ['@aws-sdk/*'],
-    outfile: bundle,
-    logLevel: 'error',
-  });
-  return bundle;
-}
-
 describe('cloudtrail timeseries under throttling', () => {
   let cloudtrail: Awaited<ReturnType<typeof startCloudTrail>> | undefined;
   afterEach(() => cloudtrail?.server.close());
@@ -66,7 +47,7 @@ describe('cloudtrail timeseries under throttling', () => {
     // The SDK's adaptive retry paces itself by the clock: it runs in a fresh process with real
     // timers, talking to the loopback CloudTrail; S3 is answered in memory.
     const run = (await invokeBundle({
-      bundle: bundleFromSource(),
+      bundle: bundleFromSource('cloudtrail-timeseries/index.ts'),
       event: { hour: hour.toISOString() },
       env: {
         AWS_ENDPOINT_URL_CLOUDTRAIL: cloudtrail.url,
