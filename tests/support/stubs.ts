@@ -1,3 +1,4 @@
+import type * as ApiGateway from '@aws-sdk/client-api-gateway';
 import type * as Athena from '@aws-sdk/client-athena';
 import type * as CloudFormation from '@aws-sdk/client-cloudformation';
 import type * as DynamoDB from '@aws-sdk/client-dynamodb';
@@ -76,6 +77,11 @@ export interface Integrations {
     CloudFormation.DescribeStackEventsCommandInput,
     CloudFormation.DescribeStackEventsCommandOutput
   >;
+  'aws-sdk:apigateway:getUsagePlanKeys': Io<
+    ApiGateway.GetUsagePlanKeysCommandInput,
+    ApiGateway.GetUsagePlanKeysCommandOutput
+  >;
+  'aws-sdk:apigateway:getApiKey': Io<ApiGateway.GetApiKeyCommandInput, ApiGateway.GetApiKeyCommandOutput>;
   'states:startExecution': Io<SFN.StartExecutionCommandInput, SFN.StartExecutionCommandOutput>;
   'states:startExecution.sync:2': Io<SFN.StartExecutionCommandInput, SyncExecutionResult>;
 }
@@ -114,6 +120,7 @@ const ERROR_PREFIX: Record<string, string> = {
   redshiftdata: 'RedshiftData',
   cloudformation: 'CloudFormation',
   states: 'StepFunctions',
+  apigateway: 'ApiGateway',
 };
 
 /** An SDK exception class (e.g. `ConcurrentRunsExceededException` from @aws-sdk/client-glue). */

@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { render } from 'velocityjs';
+import { REPO_ROOT } from '../support/fixtures';
+import { type Json, loadTemplate, resource, resourcesOfType } from '../support/template';
+
+const template = loadTemplate();
+const props = (id: string) => resource(template, id).Properties as Record<string, Json>;
+const api = props('ClickstreamApi').DefinitionBody as Record<string, Json>;
+const post = (api.paths as Record<string, Record<string, Record<string, Json>>>)['/events']?.post as Record<
+  string,
+  Json
+>;
+const integration = post['x-amazon-apigateway-integration'] as Record<string, Json>;
+
+/** A mapping template as API Gateway runs it: Fn::Sub filled in, $input/$util/$context provided. */
+function runMappingTemplate(source: Json, body: string, context: Record<string, unknown> = {}): string {
+  const text =
+    typeof source === 'string'
+      ? source
+      : String((source as { 'Fn::Sub': string })['Fn::Sub']).replace(
+          '${ClickstreamDeliveryStream}',
+          'loglake-test-clickstream',
+        );
+  const parsed = (() => {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  })();
+  const path = (expression: string) =>
+    expression === '$'
+      ? parsed
+      : expression
+          .split('.')
+          .slice(1)
+          .reduce((value, key) => value?.[key], parsed);
+  return render(text, {
+    input: { body, path, json: (expression: string) => JSON.stringify(path(expression)) },
+    util: { base64Encode: (value: string) => Buffer.from(String(value)).toString('base64') },
+    context: { responseOverride: {}, ...context },
+  });
+}
+
+/** Every resource whose properties refer, directly or through another resource, to `name`. */
+function dependentsOf(name: string): string[] {
+  const refersTo = (value: Json, target: string): boolean => {
+    if (typeof value === 'string') return false;
+    if (Array.isArray(value)) return value.some((v) => refersTo(v, target));
+    if (value === null || typeof value !== 'object') return false;
+    if ('Ref' in value && value.Ref === target) return true;
+    if ('Fn::GetAtt' in value && (value['Fn::GetAtt'] as Json[])[0] === target) return true;
+    if ('Fn::Sub' in value) {
+      const [text, vars] = (
+        typeof value['Fn::Sub'] === 'string' ? [value['Fn::Sub'], {}] : value['Fn::Sub']
+      ) as [string, Json];
+      if (new RegExp(`\\$\\{${target}(\\.[A-Za-z]+)?\\}`).test(text)) return true;
+      return refersTo(vars, target);
+    }
+    return Object.values(value).some((v) => refersTo(v, target));
+  };
+  const found = new Set<string>();
+  let frontier = [name];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const [id, res] of Object.entries(template.Resources)) {
+      if (!found.has(id) && frontier.some((target) => refersTo((res.Properties ?? {}) as Json, target))) {
+        found.add(id);
+        next.push(id);
+      }
+    }
+    frontier = next;
+  }
+  return [...found].sort();
+}
+
+describe('clickstream API', () => {
+  it('requires an API key and validates the body against the log-lines model', () => {
+    expect(post.security).toEqual([{ api_key: [] }]);
+    expect(post['x-amazon-apigateway-request-validator']).toBe('body');
+    const schemas = (api.components as { schemas: Record<string, Json> }).schemas;
+    expect(schemas.LogLines).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: 500,
+      items: { type: 'string', maxLength: 8192 },
+    });
+  });
+
+  it('puts the lines straight into the clickstream stream, through a role that may do only that', () => {
+    expect(integration).toMatchObject({
+      type: 'aws',
+      uri: { 'Fn::Sub': 'arn:${AWS::Partition}:apigateway:${AWS::Region}:firehose:action/PutRecordBatch' },
+      credentials: { 'Fn::GetAtt': ['ClickstreamApiFirehoseRole', 'Arn'] },
+      passthroughBehavior: 'never',
+    });
+    const [policy] = props('ClickstreamApiFirehoseRole').Policies as {
+      PolicyDocument: { Statement: Json[] };
+    }[];
+    expect(policy?.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'firehose:PutRecordBatch',
+        Resource: { 'Fn::GetAtt': ['ClickstreamDeliveryStream', 'Arn'] },
+      },
+    ]);
+  });
+
+  it('turns a JSON array of lines into one Firehose record per line', () => {
+    const lines = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'events/clickstream-api/lines.json'), 'utf8'),
+    ) as string[];
+    const templates = integration.requestTemplates as Record<string, Json>;
+
+    const request = JSON.parse(
+      runMappingTemplate(templates['application/json'] as Json, JSON.stringify(lines)),
+    );
+
+    expect(request).toEqual({
+      DeliveryStreamName: 'loglake-test-clickstream',
+      Records: lines.map((line) => ({ Data: Buffer.from(line).toString('base64') })),
+    });
+    expect(request.Records).toHaveLength(3);
+  });
+
+  it('turns newline-delimited text into one record the transform splits into lines', () => {
+    const body = readFileSync(join(REPO_ROOT, 'events/clickstream-api/lines.txt'), 'utf8');
+    const templates = integration.requestTemplates as Record<string, Json>;
+
+    const request = JSON.parse(runMappingTemplate(templates['text/plain'] as Json, body));
+
+    expect(request.Records).toEqual([{ Data: Buffer.from(body).toString('base64') }]);
+  });
+
+  it('answers 503 with the positions to retry when Firehose refuses some records', () => {
+    const responses = integration.responses as Record<
+      string,
+      { statusCode: string; responseTemplates: Record<string, Json> }
+    >;
+    const context = { responseOverride: {} as Record<string, unknown> };
+    const firehose = {
+      FailedPutCount: 1,
+      RequestResponses: [
+        { RecordId: 'r0' },
+        { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' },
+        { RecordId: 'r2' },
+      ],
+    };
+
+    const answer = runMappingTemplate(
+      responses.default?.responseTemplates['application/json'] as Json,
+      JSON.stringify(firehose),
+      context,
+    );
+
+    expect(JSON.parse(answer)).toEqual({ records: 3, failed: 1, retry: [1] });
+    expect(context.responseOverride.status).toBe(503);
+    const allGood = { responseOverride: {} as Record<string, unknown> };
+    runMappingTemplate(
+      responses.default?.responseTemplates['application/json'] as Json,
+      JSON.stringify({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'r0' }] }),
+      allGood,
+    );
+    expect(allGood.responseOverride.status).toBeUndefined();
+    expect(responses['4\\d{2}']?.statusCode).toBe('400');
+    expect(responses['5\\d{2}']?.statusCode).toBe('503');
+  });
+
+  it('logs every request of the stage to its own log group, in JSON', () => {
+    const access = props('ClickstreamApi').AccessLogSetting as { DestinationArn: Json; Format: string };
+
+    expect(access.DestinationArn).toEqual({ 'Fn::GetAtt': ['ClickstreamApiAccessLogGroup', 'Arn'] });
+    expect(JSON.parse(access.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      apiKeyId: '$context.identity.apiKeyId',
+      status: '$context.status',
+    });
+  });
+});
+
+describe('API key rotation by Timestamp', () => {
+  it('names the key after the Timestamp parameter, so a new Timestamp replaces it', () => {
+    expect(props('ClickstreamApiKey').Name).toEqual({
+      'Fn::Sub': '${AWS::StackName}-clickstream-${Timestamp}',
+    });
+  });
+
+  it('attaches the key to the usage plan through a usage plan key that references it', () => {
+    expect(props('ClickstreamUsagePlanKey')).toEqual({
+      KeyId: { Ref: 'ClickstreamApiKey' },
+      KeyType: 'API_KEY',
+      UsagePlanId: { Ref: 'ClickstreamUsagePlan' },
+    });
+  });
+
+  it('lets a rotation replace nothing but the key and its usage plan key', () => {
+    expect(dependentsOf('Timestamp')).toEqual(['ClickstreamApiKey', 'ClickstreamUsagePlanKey']);
+  });
+
+  it('guards every stateful resource with the stack policy', () => {
+    const policy = JSON.parse(readFileSync(join(REPO_ROOT, 'stack-policy.json'), 'utf8')) as {
+      Statement: { Effect: string; Action: string[]; Resource: string[] }[];
+    };
+    const denied = policy.Statement.find((s) => s.Effect === 'Deny');
+    const stateful = [
+      'AWS::S3::Bucket',
+      'AWS::DynamoDB::Table',
+      'AWS::RedshiftServerless::Namespace',
+    ].flatMap((type) => resourcesOfType(template, type).map(([id]) => `LogicalResourceId/${id}`));
+
+    expect(denied?.Action).toEqual(['Update:Replace', 'Update:Delete']);
+    expect([...(denied?.Resource ?? [])].sort()).toEqual(stateful.sort());
+  });
+
+  it('outputs the key id and nothing else about the key (CloudFormation cannot read its value)', () => {
+    const aboutTheKey = Object.entries(template.Outputs ?? {}).filter(([, output]) =>
+      JSON.stringify(output.Value).includes('ClickstreamApiKey'),
+    );
+
+    expect(aboutTheKey).toEqual([
+      ['ClickstreamApiKeyId', expect.objectContaining({ Value: { Ref: 'ClickstreamApiKey' } })],
+    ]);
+  });
+});

@@ -1,0 +1,364 @@
+import { NotFoundException } from '@aws-sdk/client-api-gateway';
+import type { StackEvent, StackStatus } from '@aws-sdk/client-cloudformation';
+import { loadEvent } from '../support/fixtures';
+import { runStateMachine, trackStateCoverage } from '../support/harness';
+import { ServiceStubs } from '../support/stubs';
+
+const MACHINE = 'ApiKeyRotationStateMachine';
+trackStateCoverage(MACHINE);
+
+const scheduled = loadEvent('api-key-rotation', 'scheduled');
+const manual = loadEvent('api-key-rotation', 'manual');
+const STACK = 'loglake-test';
+const OLD_KEY = 'a1b2c3d4e5';
+const NEW_KEY = 'f6g7h8i9j0';
+const PARAMETERS = ['Stage', 'LogLevel', 'Timestamp', 'ApiKeyRotationSchedule'].map((ParameterKey) => ({
+  ParameterKey,
+  ParameterValue: ParameterKey === 'Timestamp' ? '2026-10-23T134500Z' : 'unchanged',
+}));
+
+const stack = (StackStatus: StackStatus, keyId = OLD_KEY) => ({
+  Stacks: [
+    {
+      StackName: STACK,
+      StackStatus,
+      CreationTime: new Date('2026-10-01T00:00:00Z'),
+      Parameters: PARAMETERS,
+      Outputs: [
+        {
+          OutputKey: 'ClickstreamApiUrl',
+          OutputValue: 'https://abc.execute-api.eu-west-1.amazonaws.com/v1/events',
+        },
+        { OutputKey: 'ClickstreamApiKeyId', OutputValue: keyId },
+      ],
+    },
+  ],
+});
+
+/** A rotation on a good day: the stack is ready, the update completes, the plan holds the new key. */
+function goodDay(keyName = `${STACK}-clickstream-2026-11-22T134500Z`): ServiceStubs {
+  const stubs = new ServiceStubs();
+  stubs.onState('Describe stack', 'aws-sdk:cloudformation:describeStacks').resolves(stack('UPDATE_COMPLETE'));
+  stubs
+    .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
+    .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
+    .resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', NEW_KEY))
+    .resolves(stack('UPDATE_COMPLETE', NEW_KEY));
+  stubs
+    .on('aws-sdk:cloudformation:updateStack')
+    .resolves({ StackId: `arn:aws:cloudformation:eu-west-1:123456789012:stack/${STACK}/1` });
+  stubs
+    .on('aws-sdk:apigateway:getUsagePlanKeys')
+    .resolves({ items: [{ id: NEW_KEY, name: keyName, type: 'API_KEY' }] });
+  stubs.on('aws-sdk:apigateway:getApiKey').rejects(NotFoundException, 'Invalid API Key identifier specified');
+  stubs.on('sns:publish').resolves({ MessageId: 'd4e5f6a7-0000-4000-8000-000000000000' });
+  return stubs;
+}
+
+const notices = (stubs: ServiceStubs) =>
+  stubs.calls('sns:publish').map((c) => `${c.input.Subject}\n${c.input.Message}`);
+
+describe('API key rotation workflow', () => {
+  it('updates only Timestamp, waits for the update, verifies the plan holds exactly the new key, and notifies its id', async () => {
+    const stubs = goodDay();
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(stubs.calls('aws-sdk:cloudformation:updateStack')[0]?.input).toEqual({
+      StackName: STACK,
+      UsePreviousTemplate: true,
+      Parameters: [
+        { ParameterKey: 'Stage', UsePreviousValue: true },
+        { ParameterKey: 'LogLevel', UsePreviousValue: true },
+        { ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T134500Z' },
+        { ParameterKey: 'ApiKeyRotationSchedule', UsePreviousValue: true },
+      ],
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'],
+    });
+    expect(stubs.calls('aws-sdk:cloudformation:describeStacks')).toHaveLength(4);
+    expect(stubs.calls('aws-sdk:apigateway:getUsagePlanKeys')[0]?.input).toEqual({
+      UsagePlanId: 'loglake-test-ClickstreamUsagePlan',
+    });
+    expect(stubs.calls('aws-sdk:apigateway:getApiKey')[0]?.input).toEqual({ ApiKey: OLD_KEY });
+    expect(run.output).toEqual({
+      outcome: 'Rotated',
+      timestamp: '2026-11-22T134500Z',
+      keyName: `${STACK}-clickstream-2026-11-22T134500Z`,
+      keyId: NEW_KEY,
+      previousKeyId: OLD_KEY,
+    });
+    const [notice] = notices(stubs);
+    expect(notice).toContain(
+      `the new key is ${STACK}-clickstream-2026-11-22T134500Z (id ${NEW_KEY}); the old key ${OLD_KEY} is deleted`,
+    );
+    expect(notice).toContain(`aws apigateway get-api-key --api-key ${NEW_KEY} --include-value`);
+  });
+
+  it('takes an explicit timestamp from a manual start, and the execution start time, to the second, when given none', async () => {
+    const given = goodDay(`${STACK}-clickstream-2026-11-22-manual-1`);
+    await runStateMachine(MACHINE, manual, { stubs: given });
+    const now = goodDay();
+    now.on('aws-sdk:apigateway:getUsagePlanKeys').callsFake(() => ({
+      items: [{ id: NEW_KEY, name: `${STACK}-clickstream-${timestampOf(now)}` }],
+    }));
+
+    const run = await runStateMachine(MACHINE, {}, { stubs: now });
+
+    expect(timestampOf(given)).toBe('2026-11-22-manual-1');
+    expect(timestampOf(now)).toMatch(/^\d{4}-\d\d-\d\dT\d{6}Z$/);
+    expect(run.status).toBe('SUCCEEDED');
+  });
+
+  it('ends as a success with a note when CloudFormation has nothing to update', async () => {
+    const stubs = goodDay();
+    stubs
+      .on('aws-sdk:cloudformation:updateStack')
+      .rejects(
+        'CloudFormation.CloudFormationException',
+        'No updates are to be performed. (Service: CloudFormation; Status Code: 400; Error Code: ValidationError)',
+      );
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run.output).toEqual({
+      outcome: 'NoUpdate',
+      note: 'The stack already has this Timestamp: no key was replaced.',
+      timestamp: '2026-11-22T134500Z',
+      keyId: [OLD_KEY],
+    });
+    expect(notices(stubs)).toEqual([]);
+  });
+
+  it('waits for a busy stack to settle, then rotates', async () => {
+    const stubs = goodDay();
+    stubs
+      .onState('Describe stack', 'aws-sdk:cloudformation:describeStacks')
+      .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
+      .resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'));
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered.filter((s) => s === 'Wait for stack')).toHaveLength(2);
+    expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toHaveLength(1);
+  });
+
+  it('waits again when the stack turns busy between describing and updating it', async () => {
+    const stubs = goodDay();
+    stubs
+      .onState('Update stack', 'aws-sdk:cloudformation:updateStack')
+      .rejectsOnce(
+        'CloudFormation.CloudFormationException',
+        'Stack:arn:aws:cloudformation:eu-west-1:123456789012:stack/loglake-test/1 is in UPDATE_IN_PROGRESS state and can not be updated.',
+      )
+      .resolvesOnce({ StackId: 'x' });
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toHaveLength(2);
+  });
+
+  it('refuses by name when the stack stays busy past the bound, without updating it', async () => {
+    const stubs = goodDay();
+    stubs
+      .onState('Describe stack', 'aws-sdk:cloudformation:describeStacks')
+      .resolves(stack('UPDATE_IN_PROGRESS'));
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.StackBusy' });
+    expect(run.cause).toBe('The stack was still UPDATE_IN_PROGRESS after 20 waits of 30 s; rotate later.');
+    expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toEqual([]);
+    expect(notices(stubs)[0]).toContain('failed in "Describe stack"');
+  });
+
+  it('refuses by name a stack in a state that cannot be updated', async () => {
+    const stubs = goodDay();
+    stubs
+      .onState('Describe stack', 'aws-sdk:cloudformation:describeStacks')
+      .resolves(stack('UPDATE_ROLLBACK_FAILED'));
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.StackNotReady' });
+    expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toEqual([]);
+  });
+
+  it('reports a rollback by name with the first resource that failed', async () => {
+    const stubs = goodDay();
+    const event = (
+      LogicalResourceId: string,
+      ResourceStatus: StackEvent['ResourceStatus'],
+      ResourceStatusReason?: string,
+    ): StackEvent => ({
+      StackId: 'x',
+      EventId: `${LogicalResourceId}-${ResourceStatus}`,
+      StackName: STACK,
+      LogicalResourceId,
+      ResourceType:
+        LogicalResourceId === STACK ? 'AWS::CloudFormation::Stack' : 'AWS::ApiGateway::UsagePlanKey',
+      ResourceStatus,
+      ResourceStatusReason,
+      Timestamp: new Date('2026-11-22T13:46:00Z'),
+    });
+    stubs
+      .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
+      .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
+    stubs.on('aws-sdk:cloudformation:describeStackEvents').resolves({
+      // Newest first, as CloudFormation lists them.
+      StackEvents: [
+        event(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
+        event('ClickstreamApiKey', 'UPDATE_FAILED', 'Resource update cancelled'),
+        event('ClickstreamUsagePlanKey', 'UPDATE_FAILED', 'Usage plan key limit exceeded'),
+        event('ClickstreamApiKey', 'UPDATE_IN_PROGRESS'),
+      ],
+    });
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.RolledBack' });
+    expect(run.cause).toBe(
+      'The update rolled back (UPDATE_ROLLBACK_COMPLETE): ClickstreamUsagePlanKey (AWS::ApiGateway::UsagePlanKey) failed: Usage plan key limit exceeded',
+    );
+    expect(notices(stubs)[0]).toContain('Usage plan key limit exceeded');
+  });
+
+  it.each([
+    ['only the stack event', true],
+    ['no event at all', false],
+  ])(
+    'reports a rollback by name when the events name no failed resource (%s)',
+    async (_case, withStackEvent) => {
+      const stubs = goodDay();
+      stubs
+        .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
+        .resolves(stack('UPDATE_ROLLBACK_IN_PROGRESS'));
+      stubs.on('aws-sdk:cloudformation:describeStackEvents').resolves({
+        StackEvents: [
+          {
+            StackId: 'x',
+            EventId: 'e1',
+            StackName: STACK,
+            LogicalResourceId: STACK,
+            ResourceType: 'AWS::CloudFormation::Stack',
+            ResourceStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' as const,
+            ResourceStatusReason: 'The following resource(s) failed to update: [ClickstreamApiKey].',
+            Timestamp: new Date('2026-11-22T13:46:00Z'),
+          },
+        ].slice(0, withStackEvent ? 1 : 0),
+      });
+
+      const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+      expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.RolledBack' });
+      expect(run.cause).toBe(
+        'The update rolled back (UPDATE_ROLLBACK_IN_PROGRESS); no UPDATE_FAILED event says why: see the stack events.',
+      );
+    },
+  );
+
+  it('gives up with a named timeout when the update never completes', async () => {
+    const stubs = goodDay();
+    stubs
+      .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
+      .resolves(stack('UPDATE_IN_PROGRESS'));
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.UpdateTimeout' });
+    const waits = run.events.flatMap((e) =>
+      e.type === 'StateEntered' && e.state.name === 'Wait for update'
+        ? [(e.state.input as { counters: { interval: number } }).counters.interval]
+        : [],
+    );
+    expect(waits.slice(0, 4)).toEqual([10, 20, 40, 60]);
+    expect(waits).toHaveLength(40);
+  });
+
+  it('fails by name when the update ends in a state it did not expect', async () => {
+    const stubs = goodDay();
+    stubs.onState('Check update', 'aws-sdk:cloudformation:describeStacks').resolves(stack('DELETE_COMPLETE'));
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      error: 'ApiKeyRotation.UpdateFailed',
+      cause: 'The update ended in DELETE_COMPLETE.',
+    });
+  });
+
+  it('fails verification by name when the usage plan does not hold exactly the new key', async () => {
+    const stubs = goodDay();
+    stubs.on('aws-sdk:apigateway:getUsagePlanKeys').resolves({
+      items: [
+        { id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` },
+        { id: OLD_KEY, name: `${STACK}-clickstream-2026-10-23T134500Z` },
+      ],
+    });
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.VerificationFailed' });
+    expect(run.cause).toContain(`should hold only ${STACK}-clickstream-2026-11-22T134500Z (${NEW_KEY})`);
+    expect(run.cause).toContain(OLD_KEY);
+  });
+
+  it('fails verification by name when the replaced key still exists', async () => {
+    const stubs = goodDay();
+    stubs
+      .on('aws-sdk:apigateway:getApiKey')
+      .resolves({ id: OLD_KEY, name: `${STACK}-clickstream-2026-10-23T134500Z`, enabled: true });
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      error: 'ApiKeyRotation.VerificationFailed',
+      cause: `The replaced key ${OLD_KEY} still exists.`,
+    });
+  });
+
+  it.each([
+    ['Describe stack', 'aws-sdk:cloudformation:describeStacks', 'ApiKeyRotation.DescribeFailed'],
+    ['Update stack', 'aws-sdk:cloudformation:updateStack', 'ApiKeyRotation.UpdateFailed'],
+    ['Read usage plan keys', 'aws-sdk:apigateway:getUsagePlanKeys', 'ApiKeyRotation.VerificationFailed'],
+  ] as const)('fails by name when "%s" is refused', async (state, key, error) => {
+    const stubs = goodDay();
+    stubs.onState(state, key).rejects('States.TaskFailed', 'User is not authorized to perform this action');
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error });
+    expect(notices(stubs)[0]).toContain('User is not authorized');
+  });
+
+  it('fails by name when CloudFormation refuses the update for another reason', async () => {
+    const stubs = goodDay();
+    stubs
+      .on('aws-sdk:cloudformation:updateStack')
+      .rejects('CloudFormation.CloudFormationException', 'Parameter Timestamp failed to satisfy constraint');
+
+    const run = await runStateMachine(MACHINE, manual, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.UpdateFailed' });
+  });
+
+  it('fails by name when only the success notice is lost', async () => {
+    const stubs = goodDay();
+    stubs
+      .onState('Notify success', 'sns:publish')
+      .rejects('SNS.AuthorizationErrorException', 'Not authorized');
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.NotifyFailed' });
+  });
+});
+
+function timestampOf(stubs: ServiceStubs): string | undefined {
+  const parameters = stubs.calls('aws-sdk:cloudformation:updateStack')[0]?.input.Parameters ?? [];
+  return parameters.find((p) => p.ParameterKey === 'Timestamp')?.ParameterValue;
+}
