@@ -39,9 +39,13 @@ export interface RunOptions {
    * definition (e.g. with another substitution) that should cover the template's states.
    */
   readonly coverageOf?: StateMachineDefinition;
+  /** The handler of a template function, when not its TypeScript source (the local demo's bundle). */
+  readonly handlerFor?: (logicalId: string) => Handler;
+  /** Called with each event as the execution produces it (the demo prints progress). */
+  readonly onEvent?: (event: EventLog) => void;
 }
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 const handlerCache = new Map<string, Handler>();
 
@@ -95,9 +99,13 @@ function lambdaFailure(error: unknown): TaskFailure {
   );
 }
 
-async function invokeInProcess(logicalId: string, payload: unknown): Promise<unknown> {
+async function invokeInProcess(
+  logicalId: string,
+  payload: unknown,
+  handlerFor: (logicalId: string) => Handler = functionHandler,
+): Promise<unknown> {
   try {
-    const result = await functionHandler(logicalId)(
+    const result = await handlerFor(logicalId)(
       JSON.parse(JSON.stringify(payload ?? {})),
       lambdaContext(logicalId),
     );
@@ -110,6 +118,7 @@ async function invokeInProcess(logicalId: string, payload: unknown): Promise<unk
 function taskHandlers(
   definition: StateMachineDefinition,
   stubs: ServiceStubs,
+  handlerFor?: (logicalId: string) => Handler,
 ): TaskStateResourceLocalHandler {
   const handlers: TaskStateResourceLocalHandler = {};
   for (const [name, state] of allStates(definition)) {
@@ -120,11 +129,15 @@ function taskHandlers(
         const parameters = input as { FunctionName: string; Payload?: unknown };
         // A scripted answer (e.g. Lambda.TooManyRequestsException) pre-empts the real handler.
         if (stubs.hasForState(name) || stubs.has('lambda:invoke')) {
-          return stubs.call('lambda:invoke', name, input) as never;
+          return (await stubs.call('lambda:invoke', name, input)) as never;
         }
         const result: LambdaInvokeResult = {
           ExecutedVersion: '$LATEST',
-          Payload: await invokeInProcess(functionLogicalId(parameters.FunctionName), parameters.Payload),
+          Payload: await invokeInProcess(
+            functionLogicalId(parameters.FunctionName),
+            parameters.Payload,
+            handlerFor,
+          ),
           StatusCode: 200,
           SdkHttpMetadata: { HttpStatusCode: 200 },
           SdkResponseMetadata: { RequestId: '00000000-0000-4000-8000-000000000000' },
@@ -133,15 +146,15 @@ function taskHandlers(
       };
     } else if (resourceArn.startsWith('arn:aws:lambda:')) {
       handlers[name] = async (input) =>
-        (await invokeInProcess(functionLogicalId(resourceArn), input)) as never;
+        (await invokeInProcess(functionLogicalId(resourceArn), input, handlerFor)) as never;
     } else if (resourceArn.startsWith('arn:aws:states:::')) {
       const key = resourceArn.slice('arn:aws:states:::'.length);
       // AWS SDK integrations answer with every field name capitalised (Data API `longValue` is
       // `LongValue` in the state's result), as Step Functions does.
       handlers[name] = async (input) =>
         (key.startsWith('aws-sdk:')
-          ? pascalCaseKeys(stubs.call(key, name, input))
-          : stubs.call(key, name, input)) as never;
+          ? pascalCaseKeys(await stubs.call(key, name, input))
+          : await stubs.call(key, name, input)) as never;
     } else {
       throw new Error(`State "${name}" has a Resource the harness cannot run: ${resourceArn}`);
     }
@@ -164,7 +177,7 @@ export async function runDefinition(
   });
   const execution = machine.run(input as never, {
     overrides: {
-      taskResourceLocalHandlers: taskHandlers(definition, stubs),
+      taskResourceLocalHandlers: taskHandlers(definition, stubs, options.handlerFor),
       waitTimeOverrides: Object.fromEntries(states.filter(([, s]) => s.Type === 'Wait').map(([n]) => [n, 0])),
       retryIntervalOverrides: Object.fromEntries(states.filter(([, s]) => 'Retry' in s).map(([n]) => [n, 0])),
     },
@@ -182,7 +195,10 @@ export async function runDefinition(
   });
 
   const events: EventLog[] = [];
-  for await (const event of execution.eventLogs) events.push(event);
+  for await (const event of execution.eventLogs) {
+    events.push(event);
+    options.onEvent?.(event);
+  }
   let output: unknown;
   try {
     output = await execution.result;

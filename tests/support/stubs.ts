@@ -138,7 +138,12 @@ export class TaskFailure extends Error {
 type Response<K extends IntegrationKey> =
   | { kind: 'output'; output: Integrations[K]['output'] }
   | { kind: 'error'; error: TaskFailure }
-  | { kind: 'fake'; fake: (input: Integrations[K]['input']) => Integrations[K]['output'] };
+  | {
+      kind: 'fake';
+      fake: (
+        input: Integrations[K]['input'],
+      ) => Integrations[K]['output'] | Promise<Integrations[K]['output']>;
+    };
 
 export interface RecordedCall<K extends IntegrationKey = IntegrationKey> {
   readonly key: string;
@@ -179,8 +184,13 @@ export class IntegrationStub<K extends IntegrationKey> {
     return this;
   }
 
-  /** Compute the answer from the input (for outputs that echo parameters). */
-  callsFake(fake: (input: Integrations[K]['input']) => Integrations[K]['output']): this {
+  /**
+   * Compute the answer from the input (for outputs that echo parameters); it may be async
+   * (the local demo answers with real engines).
+   */
+  callsFake(
+    fake: (input: Integrations[K]['input']) => Integrations[K]['output'] | Promise<Integrations[K]['output']>,
+  ): this {
     this.fallback = { kind: 'fake', fake };
     return this;
   }
@@ -190,11 +200,11 @@ export class IntegrationStub<K extends IntegrationKey> {
     return this.queue.length > 0 || this.fallback !== undefined;
   }
 
-  answer(input: Integrations[K]['input']): Integrations[K]['output'] {
+  async answer(input: Integrations[K]['input']): Promise<Integrations[K]['output']> {
     const response = this.queue.shift() ?? this.fallback;
     if (!response) throw new UnstubbedCallError(this.key);
     if (response.kind === 'error') throw response.error;
-    const output = response.kind === 'fake' ? response.fake(input) : response.output;
+    const output = response.kind === 'fake' ? await response.fake(input) : response.output;
     // What crosses a state boundary is JSON: Dates become ISO strings, as in Step Functions.
     return JSON.parse(JSON.stringify(output ?? {}));
   }
@@ -254,7 +264,7 @@ export class ServiceStubs {
   }
 
   /** Called by the harness for every Task that is not run in-process. */
-  call(key: string, state: string, input: unknown): unknown {
+  async call(key: string, state: string, input: unknown): Promise<unknown> {
     this.recorded.push({ key, state, input } as RecordedCall);
     const stub = this.hasForState(state) ? this.stateStubs.get(state) : this.stubs.get(key as IntegrationKey);
     if (!stub) {
@@ -262,7 +272,7 @@ export class ServiceStubs {
       throw new UnstubbedCallError(key);
     }
     try {
-      return stub.answer(input as never);
+      return await stub.answer(input as never);
     } catch (error) {
       if (error instanceof UnstubbedCallError) this.unstubbed.push(`${state} → ${key}`);
       throw error;
