@@ -70,3 +70,10 @@ bench: sam-build bench-deps ## Benchmarks of the Firehose functions vs targets a
 .PHONY: clean
 clean: ## Remove build output (keeps installed tools)
 	rm -rf .aws-sam coverage
+
+.PHONY: demo
+demo: deps ## Run every pipeline locally on sample data (real handlers, workflows, Spark, DuckDB, PostgreSQL)
+	esbuild tools/local/main.ts --bundle --platform=node --format=cjs --target=node24 --log-level=warning \
+	  --loader:.sql=text --external:@aws-sdk/* --external:@electric-sql/pglite \
+	  --outfile=tools/local/.build/demo.cjs
+	node tools/local/.build/demo.cjs

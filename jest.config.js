@@ -30,6 +30,7 @@ module.exports = {
     project('template', ['<rootDir>/tests/template']),
     project('bench', ['<rootDir>/tests/bench']),
     project('sql', ['<rootDir>/tests/sql']),
+    project('demo', ['<rootDir>/tests/demo']),
   ],
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   collectCoverageFrom: ['functions/**/*.ts'],

@@ -82,8 +82,14 @@ export interface Integrations {
     ApiGateway.GetUsagePlanKeysCommandOutput
   >;
   'aws-sdk:apigateway:getApiKey': Io<ApiGateway.GetApiKeyCommandInput, ApiGateway.GetApiKeyCommandOutput>;
-  'states:startExecution': Io<SFN.StartExecutionCommandInput, SFN.StartExecutionCommandOutput>;
-  'states:startExecution.sync:2': Io<SFN.StartExecutionCommandInput, SyncExecutionResult>;
+  'states:startExecution': Io<
+    Omit<Capitalized<SFN.StartExecutionCommandInput>, 'Input'> & { Input?: unknown },
+    Capitalized<SFN.StartExecutionCommandOutput>
+  >;
+  'states:startExecution.sync:2': Io<
+    Omit<Capitalized<SFN.StartExecutionCommandInput>, 'Input'> & { Input?: unknown },
+    SyncExecutionResult
+  >;
 }
 
 /** `lambda:invoke` returns the function's JSON result as Payload, not bytes. */
@@ -100,12 +106,12 @@ export interface LambdaInvokeResult {
  * `startExecution.sync:2`: the child's DescribeExecution, field names capitalised as the
  * integration returns them (`ExecutionArn`, `Status`), with Output parsed as JSON.
  */
-export type SyncExecutionResult = {
-  [K in Exclude<
-    keyof SFN.DescribeExecutionCommandOutput,
-    '$metadata' | 'output'
-  > as Capitalize<K>]?: SFN.DescribeExecutionCommandOutput[K];
-} & { Output?: unknown };
+export type SyncExecutionResult = Capitalized<Omit<SFN.DescribeExecutionCommandOutput, 'output'>> & {
+  Output?: unknown;
+};
+
+/** The SFN API names its fields in camelCase; its Step Functions integration capitalises them. */
+type Capitalized<T> = { [K in keyof T as K extends '$metadata' ? never : Capitalize<K & string>]?: T[K] };
 
 export type IntegrationKey = keyof Integrations;
 

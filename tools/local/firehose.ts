@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { _Record, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import type { FirehoseTransformationResult } from 'aws-lambda';
+import { lambdaContext } from '../../tests/support/lambda-context';
+import { fakeRef, fakeSubstitution } from '../../tests/support/substitutions';
+import { type Json, loadTemplate, resourcesOfType, type Template } from '../../tests/support/template';
+import type { LocalObjectStore } from './object-store';
+
+export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** One delivery stream of template.yaml, as Firehose would run it: transform, partition, write. */
+interface StreamConfig {
+  readonly logicalId: string;
+  readonly names: string[];
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly errorPrefix: string;
+  readonly transform?: string;
+  readonly bufferBytes: number;
+}
+
+export interface StreamCounts {
+  recordsIn: number;
+  ok: number;
+  dropped: number;
+  processingFailed: number;
+  objects: number;
+  invocations: number;
+}
+
+function streamConfigs(template: Template): StreamConfig[] {
+  return resourcesOfType(template, 'AWS::KinesisFirehose::DeliveryStream').map(([logicalId, stream]) => {
+    const destination = stream.Properties?.ExtendedS3DestinationConfiguration as Record<string, Json>;
+    const processors =
+      ((
+        destination.ProcessingConfiguration as
+          | { Processors?: { Parameters: { ParameterName: string; ParameterValue: Json }[] }[] }
+          | undefined
+      )?.Processors ?? [])[0]?.Parameters ?? [];
+    const parameter = (name: string) => processors.find((p) => p.ParameterName === name)?.ParameterValue;
+    const lambdaArn = parameter('LambdaArn') as { 'Fn::GetAtt'?: [string, string] } | undefined;
+    const bufferMiB = Number(fakeSubstitution(template, (parameter('BufferSizeInMBs') ?? 1) as Json));
+    return {
+      logicalId,
+      names: [
+        fakeRef(template, logicalId),
+        fakeSubstitution(template, stream.Properties?.DeliveryStreamName as Json),
+      ],
+      bucket: fakeSubstitution(template, destination.BucketARN as Json).replace(/^arn:aws:s3:::/, ''),
+      prefix: fakeSubstitution(template, destination.Prefix as Json),
+      errorPrefix: fakeSubstitution(template, destination.ErrorOutputPrefix as Json),
+      transform: lambdaArn?.['Fn::GetAtt']?.[0],
+      bufferBytes: bufferMiB * 1024 * 1024,
+    };
+  });
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Fills Firehose's prefix expressions: partition keys from the transform, arrival time, error type. */
+function renderPrefix(
+  prefix: string,
+  keys: Record<string, string>,
+  arrival: Date,
+  errorType = 'processing-failed',
+): string {
+  return prefix
+    .replace(/!\{partitionKeyFromLambda:([^}]+)\}/g, (_, name: string) => keys[name] ?? 'missing')
+    .replace(/!\{firehose:error-output-type\}/g, errorType)
+    .replace(/!\{timestamp:([^}]+)\}/g, (_, format: string) =>
+      format
+        .replace('yyyy', String(arrival.getUTCFullYear()))
+        .replace('MM', pad(arrival.getUTCMonth() + 1))
+        .replace('dd', pad(arrival.getUTCDate()))
+        .replace('HH', pad(arrival.getUTCHours())),
+    );
+}
+
+export class LocalFirehose {
+  private readonly streams: StreamConfig[];
+  readonly counts = new Map<string, StreamCounts>();
+  private sequence = 0;
+
+  constructor(
+    private readonly store: LocalObjectStore,
+    private readonly handlerFor: (logicalId: string) => Promise<Handler>,
+    template: Template = loadTemplate(),
+  ) {
+    this.streams = streamConfigs(template);
+  }
+
+  private stream(name: string): StreamConfig {
+    const stream = this.streams.find((s) => s.names.includes(name) || s.logicalId === name);
+    if (!stream) throw new Error(`no delivery stream ${name} in template.yaml`);
+    return stream;
+  }
+
+  countsOf(logicalId: string): StreamCounts {
+    let counts = this.counts.get(logicalId);
+    if (!counts) {
+      counts = { recordsIn: 0, ok: 0, dropped: 0, processingFailed: 0, objects: 0, invocations: 0 };
+      this.counts.set(logicalId, counts);
+    }
+    return counts;
+  }
+
+  /** PutRecordBatch: the records are accepted, transformed and written as Firehose would. */
+  async putRecords(streamName: string, records: _Record[]): Promise<PutRecordBatchCommandOutput> {
+    await this.deliver(
+      streamName,
+      records.map((r) => Buffer.from(r.Data ?? new Uint8Array())),
+    );
+    return {
+      $metadata: {},
+      FailedPutCount: 0,
+      RequestResponses: records.map(() => ({ RecordId: randomUUID() })),
+    };
+  }
+
+  async deliver(streamName: string, data: Buffer[], arrival = new Date()): Promise<void> {
+    const stream = this.stream(streamName);
+    const counts = this.countsOf(stream.logicalId);
+    counts.recordsIn += data.length;
+    if (!stream.transform) {
+      this.write(stream, stream.prefix, {}, data, arrival);
+      counts.ok += data.length;
+      return;
+    }
+    // Firehose invokes the transform with up to the buffer size of records at a time.
+    let batch: Buffer[] = [];
+    let bytes = 0;
+    const batches: Buffer[][] = [];
+    for (const record of data) {
+      if (batch.length > 0 && bytes + record.byteLength > stream.bufferBytes) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(record);
+      bytes += record.byteLength;
+    }
+    if (batch.length > 0) batches.push(batch);
+    const handler = await this.handlerFor(stream.transform);
+    for (const records of batches) {
+      const ids = records.map((_, i) => `${String(this.sequence++).padStart(12, '0')}-${i}`);
+      const event = {
+        invocationId: randomUUID(),
+        deliveryStreamArn: `arn:aws:firehose:eu-west-1:123456789012:deliverystream/${stream.names[1]}`,
+        region: 'eu-west-1',
+        records: records.map((r, i) => ({
+          recordId: ids[i],
+          approximateArrivalTimestamp: arrival.getTime(),
+          data: r.toString('base64'),
+        })),
+      };
+      const response = (await handler(
+        event,
+        lambdaContext(stream.transform),
+      )) as FirehoseTransformationResult;
+      counts.invocations++;
+      const groups = new Map<string, { keys: Record<string, string>; data: Buffer[] }>();
+      const failed: Buffer[] = [];
+      for (const [i, result] of response.records.entries()) {
+        if (result.result === 'Dropped') counts.dropped++;
+        else if (result.result === 'ProcessingFailed') {
+          counts.processingFailed++;
+          failed.push(
+            Buffer.from(
+              `${JSON.stringify({
+                attemptsMade: 1,
+                arrivalTimestamp: arrival.getTime(),
+                errorCode: 'Lambda.FunctionError',
+                errorMessage: 'The Lambda function returned ProcessingFailed for the record.',
+                attemptEndingTimestamp: Date.now(),
+                rawData: records[i]?.toString('base64'),
+                lambdaArn: `arn:aws:lambda:eu-west-1:123456789012:function:${stream.transform}`,
+              })}\n`,
+            ),
+          );
+        } else {
+          counts.ok++;
+          const keys = (result.metadata?.partitionKeys ?? {}) as Record<string, string>;
+          const prefix = renderPrefix(stream.prefix, keys, arrival);
+          const group = groups.get(prefix) ?? { keys, data: [] };
+          group.data.push(Buffer.from(result.data ?? '', 'base64'));
+          groups.set(prefix, group);
+        }
+      }
+      for (const [prefix, group] of groups) this.write(stream, prefix, group.keys, group.data, arrival);
+      if (failed.length > 0) this.write(stream, stream.errorPrefix, {}, failed, arrival);
+    }
+  }
+
+  private write(
+    stream: StreamConfig,
+    prefix: string,
+    keys: Record<string, string>,
+    data: Buffer[],
+    arrival: Date,
+  ) {
+    const key = `${renderPrefix(prefix, keys, arrival)}${stream.names[1]}-${String(this.sequence++).padStart(6, '0')}.gz`;
+    this.store.put(stream.bucket, key, gzipSync(Buffer.concat(data)));
+    this.countsOf(stream.logicalId).objects++;
+  }
+}

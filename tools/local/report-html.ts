@@ -1,0 +1,111 @@
+import type { DemoResult } from './demo';
+import type { Notice } from './services';
+
+const escapeHtml = (text: unknown) =>
+  String(text).replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
+  );
+
+/** Stacked bars of requests per hour by status class, from the Athena hourly summary. */
+export function statusChart(hourly: { columns: string[]; rows: string[][] } | undefined): string {
+  const rows = (hourly?.rows ?? []).filter((r) => r[0] !== 'total');
+  const col = (name: string) => hourly?.columns.indexOf(name) ?? -1;
+  const classes = [
+    ['status_2xx', '#2e7d32'],
+    ['status_3xx', '#1565c0'],
+    ['status_4xx', '#f9a825'],
+    ['status_5xx', '#c62828'],
+  ] as const;
+  const max = Math.max(1, ...rows.map((r) => Number(r[col('requests')])));
+  const width = 640;
+  const height = 260;
+  const bar = Math.min(80, (width - 80) / Math.max(1, rows.length) - 12);
+  const bars = rows
+    .map((r, i) => {
+      let y = height - 40;
+      const x = 60 + i * (bar + 12);
+      const parts = classes.map(([name, color]) => {
+        const h = (Number(r[col(name)]) / max) * (height - 70);
+        y -= h;
+        return `<rect x="${x}" y="${y.toFixed(1)}" width="${bar}" height="${h.toFixed(1)}" fill="${color}"><title>${name}: ${r[col(name)]}</title></rect>`;
+      });
+      return `${parts.join('')}<text x="${x + bar / 2}" y="${height - 22}" font-size="11" text-anchor="middle">${escapeHtml(String(r[0]).slice(5))}</text>`;
+    })
+    .join('');
+  const legend = classes
+    .map(
+      ([name, color], i) =>
+        `<rect x="${60 + i * 110}" y="8" width="12" height="12" fill="${color}"/><text x="${76 + i * 110}" y="19" font-size="12">${name.replace('status_', '')}</text>`,
+    )
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><title>Requests per hour by status class</title>${legend}<line x1="55" y1="${height - 40}" x2="${width - 10}" y2="${height - 40}" stroke="#999"/><text x="50" y="40" font-size="11" text-anchor="end">${max}</text>${bars}</svg>`;
+}
+
+/** CloudTrail calls per hour, from the hourly timeseries files. */
+export function callsPlot(callsByHour: [string, number][]): string {
+  const width = 640;
+  const height = 220;
+  const max = Math.max(1, ...callsByHour.map(([, n]) => n));
+  const step = (width - 70) / Math.max(1, callsByHour.length - 1);
+  const points = callsByHour
+    .map(
+      ([, n], i) => `${(60 + i * step).toFixed(1)},${(height - 30 - (n / max) * (height - 60)).toFixed(1)}`,
+    )
+    .join(' ');
+  const first = callsByHour[0]?.[0] ?? '';
+  const last = callsByHour.at(-1)?.[0] ?? '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><title>CloudTrail calls per hour</title><line x1="55" y1="${height - 30}" x2="${width - 10}" y2="${height - 30}" stroke="#999"/><polyline points="${points}" fill="none" stroke="#6a1b9a" stroke-width="2"/><text x="50" y="34" font-size="11" text-anchor="end">${max}</text><text x="60" y="${height - 12}" font-size="11">${escapeHtml(first)}</text><text x="${width - 10}" y="${height - 12}" font-size="11" text-anchor="end">${escapeHtml(last)}</text></svg>`;
+}
+
+function table(columns: string[], rows: (string | number)[][]): string {
+  return `<table><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`).join('')}</table>`;
+}
+
+export function htmlReport(
+  result: DemoResult,
+  queries: {
+    hourly?: { columns: string[]; rows: string[][] };
+    topPaths?: { columns: string[]; rows: string[][] };
+  },
+  notices: Notice[],
+): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>loglake demo</title>
+<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}pre{background:#f7f7f7;padding:8px;white-space:pre-wrap;font-size:12px}</style></head><body>
+<h1>loglake demo</h1>
+<p>Every pipeline ran on this machine with the real handlers, state machines, Glue transforms (local Spark) and SQL (DuckDB for Athena, PostgreSQL for Redshift).</p>
+<h2>Clickstream report (Athena SQL)</h2>
+${statusChart(queries.hourly)}
+${queries.hourly ? table(queries.hourly.columns, queries.hourly.rows) : '<p>no report</p>'}
+<h3>Top paths per hour</h3>
+${queries.topPaths ? table(queries.topPaths.columns, queries.topPaths.rows) : '<p>no report</p>'}
+<h2>CloudTrail calls per hour (timeseries CSV)</h2>
+${callsPlot(result.cloudtrail.callsByHour)}
+<h2>Pipelines</h2>
+${table(
+  ['pipeline', 'records in', 'ok', 'failed', 'files', 'rows loaded'],
+  [
+    [
+      'clickstream',
+      result.clickstream.lines,
+      result.clickstream.ok,
+      result.clickstream.processingFailed,
+      result.clickstream.rawObjects,
+      result.clickstream.report.requests ?? '-',
+    ],
+    [
+      'audit logs',
+      result.audit.csvRows,
+      result.audit.loadedRows,
+      result.audit.rejectedRows,
+      result.audit.files,
+      result.audit.loadedRows,
+    ],
+    ['cloudtrail', result.cloudtrail.events, result.cloudtrail.events, 0, result.cloudtrail.hourFiles, '-'],
+  ],
+)}
+<h2>Notifications (what SNS would have sent)</h2>
+${notices.map((n) => `<pre><b>${escapeHtml(n.subject)}</b>\n${escapeHtml(n.message)}</pre>`).join('')}
+</body></html>
+`;
+}
