@@ -6,6 +6,8 @@ SHELL := /bin/bash
 VENV := .venv
 NODE_STAMP := node_modules/.install-stamp
 PY_STAMP := $(VENV)/.install-stamp
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.install-stamp
 
 # Project-local tools first: node_modules/.bin holds Node 24 (the Lambda runtime's major,
 # from the npm `node` package), esbuild, jest and biome; .venv/bin holds sam and cfn-lint.
@@ -25,6 +27,11 @@ $(PY_STAMP): requirements-tools.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
 	@touch $@
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
 .PHONY: deps
 deps: $(NODE_STAMP) $(PY_STAMP) ## Install node packages (npm ci) and Python tools (.venv)
 
@@ -39,6 +46,10 @@ lint: $(NODE_STAMP) ## Biome lint + format check
 .PHONY: cfn-lint
 cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
 	cfn-lint template.yaml
+
+.PHONY: checkov
+checkov: $(CHECKOV_STAMP) ## checkov security scan of template.yaml (skips are inline, with reasons)
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
 
 .PHONY: sam-validate
 sam-validate: $(PY_STAMP) ## sam validate --lint
@@ -57,7 +68,7 @@ glue-test: $(PY_STAMP) ## pytest of the Glue job transforms on a local Spark (Ja
 	cd glue && ../$(VENV)/bin/python -m pytest
 
 .PHONY: test
-test: deps typecheck lint cfn-lint sam-validate sam-build jest glue-test ## Every check, as CI runs it
+test: deps typecheck lint cfn-lint checkov sam-validate sam-build jest glue-test ## Every check, as CI runs it
 
 .PHONY: bench-deps
 bench-deps: ## Debian's python3-dateutil, for the seed ETL baseline
