@@ -49,7 +49,7 @@ cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
 
 .PHONY: checkov
 checkov: $(CHECKOV_STAMP) ## checkov security scan of template.yaml (skips are inline, with reasons)
-	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 .PHONY: sam-validate
 sam-validate: $(PY_STAMP) ## sam validate --lint

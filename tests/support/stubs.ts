@@ -1,6 +1,7 @@
 import type * as ApiGateway from '@aws-sdk/client-api-gateway';
 import type * as Athena from '@aws-sdk/client-athena';
 import type * as CloudFormation from '@aws-sdk/client-cloudformation';
+import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type * as Glue from '@aws-sdk/client-glue';
 import type * as Lambda from '@aws-sdk/client-lambda';
@@ -32,6 +33,10 @@ export interface Integrations {
     Athena.GetQueryExecutionCommandOutput
   >;
   'athena:getQueryResults': Io<Athena.GetQueryResultsCommandInput, Athena.GetQueryResultsCommandOutput>;
+  'aws-sdk:cloudwatch:putMetricData': Io<
+    CloudWatch.PutMetricDataCommandInput,
+    CloudWatch.PutMetricDataCommandOutput
+  >;
   'sns:publish': Io<SNS.PublishCommandInput, SNS.PublishCommandOutput>;
   'dynamodb:putItem': Io<DynamoDB.PutItemCommandInput, DynamoDB.PutItemCommandOutput>;
   'dynamodb:getItem': Io<DynamoDB.GetItemCommandInput, DynamoDB.GetItemCommandOutput>;
@@ -127,6 +132,7 @@ const ERROR_PREFIX: Record<string, string> = {
   cloudformation: 'CloudFormation',
   states: 'StepFunctions',
   apigateway: 'ApiGateway',
+  cloudwatch: 'CloudWatch',
 };
 
 /** An SDK exception class (e.g. `ConcurrentRunsExceededException` from @aws-sdk/client-glue). */

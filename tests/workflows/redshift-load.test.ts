@@ -31,6 +31,7 @@ const COLUMNS = [
 function redshift(loadStatuses: StatusString[] = ['STARTED', 'FINISHED']): ServiceStubs {
   const stubs = new ServiceStubs();
   stubs.on('sns:publish').resolves({ MessageId: 'b2c3d4e5-0000-4000-8000-000000000000' });
+  stubs.on('aws-sdk:cloudwatch:putMetricData').resolves({});
   stubs.on('aws-sdk:redshiftdata:batchExecuteStatement').callsFake((request) => ({
     Id: request.StatementName === 'loglake-ddl' ? DDL_ID : LOAD_ID,
     WorkgroupName: request.WorkgroupName,
@@ -272,5 +273,31 @@ describe('redshift load workflow', () => {
     const run = await runStateMachine(MACHINE, input, { stubs });
 
     expect(run.error).toBe('RedshiftLoad.Aborted');
+  });
+
+  it('records the rows loaded as a metric, and still succeeds when the metric cannot be written', async () => {
+    const recorded = redshift();
+    await runStateMachine(MACHINE, input, { stubs: recorded });
+    const failing = redshift();
+    failing.on('aws-sdk:cloudwatch:putMetricData').rejects('CloudWatch.CloudWatchException', 'Rate exceeded');
+
+    const run = await runStateMachine(MACHINE, input, { stubs: failing });
+
+    expect(recorded.calls('aws-sdk:cloudwatch:putMetricData')[0]?.input).toEqual({
+      Namespace: 'LogLake',
+      MetricData: [
+        {
+          MetricName: 'RowsLoaded',
+          Unit: 'Count',
+          Value: 3,
+          Dimensions: [
+            { Name: 'service', Value: 'loglake' },
+            { Name: 'Pipeline', Value: 'redshift-load' },
+          ],
+        },
+      ],
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toMatchObject({ rowsInBatch: 3 });
   });
 });

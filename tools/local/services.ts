@@ -63,6 +63,7 @@ export function localServices(
   stubs.on('aws-sdk:s3:getObject').callsFake(({ Bucket, Key }) => ({
     Body: store.get(String(Bucket), String(Key)).toString('utf8'),
   }));
+  stubs.on('aws-sdk:cloudwatch:putMetricData').resolves({});
   stubs.on('sns:publish').callsFake(({ Subject, Message }) => {
     notices.push({ subject: String(Subject), message: String(Message) });
     return { MessageId: `local-${notices.length}` };

@@ -1,0 +1,112 @@
+import { type Json, loadTemplate, resourcesOfType } from '../support/template';
+
+const template = loadTemplate();
+const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(
+  ([id, r]) => [id, (r.Properties ?? {}) as Record<string, Json>] as const,
+);
+const mentions = (value: Json | undefined, text: string) => JSON.stringify(value ?? null).includes(text);
+const stateMachines = resourcesOfType(template, 'AWS::Serverless::StateMachine').map(
+  ([id, r]) =>
+    [
+      id,
+      String((r.Properties?.Name as { 'Fn::Sub': string })['Fn::Sub']).replace('loglake-${Stage}-', ''),
+    ] as const,
+);
+
+describe('alarms', () => {
+  it('notify the shared topic on firing and on clearing', () => {
+    for (const [id, props] of alarms) {
+      expect([id, props.AlarmActions, props.OKActions]).toEqual([
+        id,
+        [{ Ref: 'NotifyTopic' }],
+        [{ Ref: 'NotifyTopic' }],
+      ]);
+    }
+  });
+
+  it.each(stateMachines)('watch %s for failed, timed-out and aborted executions', (_id, name) => {
+    const alarm = alarms.find(([, p]) =>
+      mentions(p.Metrics as Json, `stateMachine:loglake-\${Stage}-${name}"`),
+    );
+
+    expect(alarm).toBeDefined();
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])
+      expect(mentions(alarm?.[1].Metrics as Json, metric)).toBe(true);
+  });
+
+  it.each(resourcesOfType(template, 'AWS::Serverless::Function').map(([id]) => id))(
+    'watch %s for errors and throttles',
+    (id) => {
+      const watched = alarms
+        .filter(([, p]) => JSON.stringify(p.Dimensions ?? []).includes(`{"Ref":"${id}"}`))
+        .map(([, p]) => p.MetricName);
+
+      expect(watched.sort()).toEqual(['Errors', 'Throttles']);
+    },
+  );
+
+  it.each(['clickstream', 'cloudwatch-logs'])(
+    'fire when too many %s records fail the transform',
+    (pipeline) => {
+      const alarm = alarms.find(
+        ([id]) =>
+          id.endsWith('ProcessingFailedRatioAlarm') &&
+          mentions(alarms.find(([i]) => i === id)?.[1].Metrics as Json, `"Value":"${pipeline}"`),
+      );
+
+      expect(alarm?.[1]).toMatchObject({
+        Threshold: { Ref: 'ProcessingFailedRatioThreshold' },
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      expect(JSON.stringify(alarm?.[1].Metrics)).toContain(
+        'FILL(failed, 0) / (FILL(ok, 0) + FILL(dropped, 0) + FILL(failed, 0) + 1)',
+      );
+    },
+  );
+
+  it('fire when the raw zone goes quiet, counting no data as quiet', () => {
+    const stale = alarms.find(([id]) => id === 'StaleRawZoneAlarm')?.[1];
+
+    expect(stale).toMatchObject({
+      MetricName: 'DeliveryToS3.Records',
+      EvaluationPeriods: { Ref: 'StaleRawZoneHours' },
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('watch every dead-letter queue', () => {
+    for (const [queue] of resourcesOfType(template, 'AWS::SQS::Queue')) {
+      expect([queue, alarms.some(([, p]) => mentions(p, `"${queue}","QueueName"`))]).toEqual([queue, true]);
+    }
+  });
+});
+
+describe('operations dashboard', () => {
+  const body = String(
+    (
+      (resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0]?.[1].Properties?.DashboardBody ?? {}) as {
+        'Fn::Sub': string;
+      }
+    )['Fn::Sub'],
+  );
+  const dashboard = JSON.parse(body) as { widgets: { properties: { title: string; metrics: Json[][] } }[] };
+  const metrics = dashboard.widgets.flatMap((w) => w.properties.metrics);
+
+  it('shows every delivery stream, every workflow, both Glue jobs, the loads and CloudTrail calls', () => {
+    for (const [stream] of resourcesOfType(template, 'AWS::KinesisFirehose::DeliveryStream'))
+      expect(body).toContain(`\${${stream}}`);
+    for (const [, name] of stateMachines) expect(body).toContain(`stateMachine:loglake-\${Stage}-${name}"`);
+    for (const job of ['audit-csv-to-parquet', 'clickstream-to-parquet'])
+      expect(body).toContain(`loglake-\${Stage}-${job}`);
+    expect(metrics.map((m) => m[1])).toEqual(
+      expect.arrayContaining([
+        'RecordsProcessingFailed',
+        'RowsLoaded',
+        'AuditRowsCopied',
+        'Calls',
+        'ExecutionsFailed',
+      ]),
+    );
+  });
+});
