@@ -9,7 +9,10 @@ const stateMachines = resourcesOfType(template, 'AWS::Serverless::StateMachine')
   ([id, r]) =>
     [
       id,
-      String((r.Properties?.Name as { 'Fn::Sub': string })['Fn::Sub']).replace('loglake-${Stage}-', ''),
+      String((r.Properties?.Name as { 'Fn::Sub': string } | undefined)?.['Fn::Sub']).replace(
+        'loglake-${Stage}-',
+        '',
+      ),
     ] as const,
 );
 

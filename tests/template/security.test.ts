@@ -72,11 +72,12 @@ describe('encryption at rest', () => {
 });
 
 describe('raw zone lifecycle', () => {
-  const rules = (
-    propsOf('AWS::S3::Bucket').find(([id]) => id === 'RawBucket')?.[1].LifecycleConfiguration as {
-      Rules: Record<string, Json>[];
-    }
-  ).Rules;
+  const rules =
+    (
+      propsOf('AWS::S3::Bucket').find(([id]) => id === 'RawBucket')?.[1]?.LifecycleConfiguration as {
+        Rules: Record<string, Json>[];
+      }
+    )?.Rules ?? [];
 
   it('moves raw data to Standard-IA, expires it after RawZoneExpirationDays, and keeps failed records longer', () => {
     const byPrefix = Object.fromEntries(rules.filter((r) => r.Prefix).map((r) => [r.Prefix as string, r]));
