@@ -20,6 +20,20 @@ type Step =
   | { step: 'scan'; plan: RunPlan; state?: { highWaterMark?: { S?: string } } }
   | { step: 'report'; hours: string[] };
 
+const HOUR_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
+
+/** The hours a step was given (by the workflow, from the plan): checked, as any input is. */
+function checkedHours(value: unknown, field: string): string[] {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((h) => typeof h === 'string' && HOUR_KEY.test(h))
+  ) {
+    throw new RunRequestError(`${field} must be a non-empty list of YYYY-MM-DDTHH hours`);
+  }
+  return value;
+}
+
 async function listHour(hour: string): Promise<HourListing> {
   const lastModified: string[] = [];
   const pages = paginateListObjectsV2({ client: s3 }, { Bucket: env.RAW_BUCKET, Prefix: rawPrefix(hour) });
@@ -59,18 +73,21 @@ class CatalogThenEtlFunction implements LambdaInterface {
         return plan;
       }
       case 'scan': {
-        const result = newRawData(
-          await listHours(event.plan.hours),
-          event.plan.mode,
-          event.state?.highWaterMark?.S,
-        );
+        const hours = checkedHours(event.plan?.hours, 'plan.hours');
+        if (event.plan.mode !== 'scheduled' && event.plan.mode !== 'manual') {
+          throw new RunRequestError('plan.mode must be scheduled or manual');
+        }
+        const result = newRawData(await listHours(hours), event.plan.mode, event.state?.highWaterMark?.S);
         metrics.addMetric('NewRawObjects', MetricUnit.Count, result.objects);
         metrics.addMetric('HoursToConvert', MetricUnit.Count, result.hours.length);
         logger.info('Scanned raw zone', { ...result, hoursListed: event.plan.hours.length });
         return result;
       }
       case 'report':
-        return reportQueries(event.hours, { signUp: env.SIGN_UP_PATH, signIn: env.SIGN_IN_PATH });
+        return reportQueries(checkedHours(event.hours, 'hours'), {
+          signUp: env.SIGN_UP_PATH,
+          signIn: env.SIGN_IN_PATH,
+        });
       default:
         throw new RunRequestError(
           `step must be plan, scan or report, got ${JSON.stringify((event as { step?: unknown })?.step)}`,

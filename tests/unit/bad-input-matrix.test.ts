@@ -1,0 +1,197 @@
+import { functionEnvironment } from '../support/function-environment';
+import { lambdaContext } from '../support/lambda-context';
+
+/**
+ * Every function, given what it should never get: each answer is a named error whose message
+ * says what was wrong (the Lambda runtime logs it as the invocation's error line), never a
+ * TypeError from deep inside.
+ */
+const handlers: Record<string, string> = {
+  ClickstreamTransformFunction: 'clickstream-transform',
+  CloudWatchLogsTransformFunction: 'cloudwatch-logs-transform',
+  DynamoDbStreamForwarderFunction: 'dynamodb-stream-forwarder',
+  CloudTrailTimeseriesFunction: 'cloudtrail-timeseries',
+  CloudTrailBackfillFunction: 'cloudtrail-backfill',
+  RedshiftLoadFunction: 'redshift-load',
+  AuditLogAggregatorFunction: 'audit-log-aggregator',
+  CatalogThenEtlFunction: 'catalog-then-etl',
+};
+
+function handlerOf(logicalId: string) {
+  Object.assign(process.env, functionEnvironment(logicalId));
+  return (
+    require(`../../functions/${handlers[logicalId]}/index`) as {
+      handler: (e: unknown, c: unknown) => Promise<unknown>;
+    }
+  ).handler;
+}
+
+const huge = 'x'.repeat(2_000_000);
+const firehoseBase = {
+  invocationId: 'i',
+  deliveryStreamArn: 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/s',
+  region: 'eu-west-1',
+};
+
+const matrix: [string, string, unknown, string, RegExp][] = [
+  ['ClickstreamTransformFunction', 'no event', null, 'InvalidFirehoseEventError', /event is not an object/],
+  [
+    'ClickstreamTransformFunction',
+    'no stream ARN',
+    { records: [] },
+    'InvalidFirehoseEventError',
+    /deliveryStreamArn/,
+  ],
+  [
+    'ClickstreamTransformFunction',
+    'records not a list',
+    { ...firehoseBase, records: 'x' },
+    'InvalidFirehoseEventError',
+    /records/,
+  ],
+  [
+    'ClickstreamTransformFunction',
+    'a record without data',
+    { ...firehoseBase, records: [{ recordId: 'a' }] },
+    'InvalidFirehoseEventError',
+    /data/,
+  ],
+  [
+    'CloudWatchLogsTransformFunction',
+    'no stream ARN',
+    { records: [] },
+    'InvalidFirehoseEventError',
+    /deliveryStreamArn/,
+  ],
+  [
+    'CloudWatchLogsTransformFunction',
+    'a record without an id',
+    { ...firehoseBase, records: [{ data: 'eA==' }] },
+    'InvalidFirehoseEventError',
+    /recordId/,
+  ],
+  [
+    'DynamoDbStreamForwarderFunction',
+    'no Records',
+    {},
+    'InvalidStreamEventError',
+    /event.Records is missing or not an array/,
+  ],
+  [
+    'DynamoDbStreamForwarderFunction',
+    'Records not a list',
+    { Records: huge },
+    'InvalidStreamEventError',
+    /event.Records/,
+  ],
+  [
+    'CloudTrailTimeseriesFunction',
+    'an hour that is not one',
+    { hour: 'nope' },
+    'InvalidRequestError',
+    /hour "nope"/,
+  ],
+  [
+    'CloudTrailTimeseriesFunction',
+    'a service that is not a name',
+    { service: 7 },
+    'InvalidRequestError',
+    /service must be a string/,
+  ],
+  [
+    'CloudTrailTimeseriesFunction',
+    'a huge service name',
+    { service: huge },
+    'InvalidRequestError',
+    /service/,
+  ],
+  ['CloudTrailTimeseriesFunction', 'not an object', 'x', 'InvalidRequestError', /must be a JSON object/],
+  ['CloudTrailBackfillFunction', 'no step', {}, 'UnknownStepError', /step must be "plan" or "summarise"/],
+  [
+    'CloudTrailBackfillFunction',
+    'a plan without a request',
+    { step: 'plan' },
+    'BackfillValidationError',
+    /JSON object/,
+  ],
+  [
+    'CloudTrailBackfillFunction',
+    'too many days',
+    { step: 'plan', request: { service: 'kms', days: 400 } },
+    'BackfillValidationError',
+    /days/,
+  ],
+  ['RedshiftLoadFunction', 'no step', {}, 'LoadValidationError', /step must be "prepare" or "statements"/],
+  [
+    'RedshiftLoadFunction',
+    'an injected table name',
+    {
+      step: 'prepare',
+      request: {
+        table: 'audit.x; DROP TABLE y',
+        source: 's3://b/p/',
+        format: 'PARQUET',
+        mergeKeys: ['id'],
+        loadId: 'l',
+      },
+    },
+    'LoadValidationError',
+    /table/,
+  ],
+  [
+    'RedshiftLoadFunction',
+    'statements without columns',
+    { step: 'statements', request: { table: 'audit.t' }, columns: [] },
+    'LoadValidationError',
+    /has no columns/,
+  ],
+  [
+    'AuditLogAggregatorFunction',
+    'no batch and no schedule',
+    {},
+    'AggregationRequestError',
+    /scheduledTime undefined is not a timestamp/,
+  ],
+  [
+    'AuditLogAggregatorFunction',
+    'a batch id with a path in it',
+    { batchId: '../x', sources: [{ customer: 'acme', uri: 's3://b/k' }] },
+    'AggregationRequestError',
+    /batchId/,
+  ],
+  [
+    'AuditLogAggregatorFunction',
+    'sources not a list',
+    { batchId: 'b', sources: huge },
+    'AggregationRequestError',
+    /sources must be a non-empty list/,
+  ],
+  ['CatalogThenEtlFunction', 'no step', {}, 'RunRequestError', /step must be plan, scan or report/],
+  [
+    'CatalogThenEtlFunction',
+    'a range of numbers',
+    { step: 'plan', input: { from: 5, to: 6 } },
+    'RunRequestError',
+    /from 5 must be an hour/,
+  ],
+  ['CatalogThenEtlFunction', 'a scan without a plan', { step: 'scan' }, 'RunRequestError', /plan/],
+  [
+    'CatalogThenEtlFunction',
+    'a report without hours',
+    { step: 'report', hours: 'x' },
+    'RunRequestError',
+    /hours/,
+  ],
+];
+
+describe('bad input', () => {
+  it.each(matrix)('%s: %s → %s', async (logicalId, _case, event, name, message) => {
+    const failure = handlerOf(logicalId)(event, lambdaContext(logicalId));
+
+    await expect(failure).rejects.toMatchObject({ name, message: expect.stringMatching(message) });
+  });
+
+  it('covers every function of the template', () => {
+    expect(new Set(matrix.map(([id]) => id))).toEqual(new Set(Object.keys(handlers)));
+  });
+});
