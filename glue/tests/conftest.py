@@ -1,25 +1,11 @@
 """One local SparkSession for every Glue transform test (Spark starts in seconds, not per test)."""
 
-import os
-import sys
-
 import pytest
-from pyspark.sql import SparkSession
+from local_spark import local_spark_session
 
 
 @pytest.fixture(scope="session")
 def spark():
-    # Workers must run the same Python as the tests (the project's virtualenv).
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("loglake-glue-tests")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
+    session = local_spark_session("loglake-glue-tests")
     yield session
     session.stop()

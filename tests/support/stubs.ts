@@ -291,6 +291,11 @@ export class ServiceStubs {
     }
   }
 
+  /** What the execution published to SNS, subject and message, in order. */
+  notices(): string[] {
+    return this.calls('sns:publish').map((c) => `${c.input.Subject}\n${c.input.Message}`);
+  }
+
   /** Inputs the given integration received, in order, with the state that sent each. */
   calls<K extends IntegrationKey>(key: K): RecordedCall<K>[] {
     return this.recorded.filter((call) => call.key === key) as RecordedCall<K>[];

@@ -55,9 +55,6 @@ function goodDay(keyName = `${STACK}-clickstream-2026-11-22T134500Z`): ServiceSt
   return stubs;
 }
 
-const notices = (stubs: ServiceStubs) =>
-  stubs.calls('sns:publish').map((c) => `${c.input.Subject}\n${c.input.Message}`);
-
 describe('API key rotation workflow', () => {
   it('updates only Timestamp, waits for the update, verifies the plan holds exactly the new key, and notifies its id', async () => {
     const stubs = goodDay();
@@ -88,7 +85,7 @@ describe('API key rotation workflow', () => {
       keyId: NEW_KEY,
       previousKeyId: OLD_KEY,
     });
-    const [notice] = notices(stubs);
+    const [notice] = stubs.notices();
     expect(notice).toContain(
       `the new key is ${STACK}-clickstream-2026-11-22T134500Z (id ${NEW_KEY}); the old key ${OLD_KEY} is deleted`,
     );
@@ -127,7 +124,7 @@ describe('API key rotation workflow', () => {
       timestamp: '2026-11-22T134500Z',
       keyId: [OLD_KEY],
     });
-    expect(notices(stubs)).toEqual([]);
+    expect(stubs.notices()).toEqual([]);
   });
 
   it('waits for a busy stack to settle, then rotates', async () => {
@@ -171,7 +168,7 @@ describe('API key rotation workflow', () => {
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.StackBusy' });
     expect(run.cause).toBe('The stack was still UPDATE_IN_PROGRESS after 20 waits of 30 s; rotate later.');
     expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toEqual([]);
-    expect(notices(stubs)[0]).toContain('failed in "Describe stack"');
+    expect(stubs.notices()[0]).toContain('failed in "Describe stack"');
   });
 
   it('refuses by name a stack in a state that cannot be updated', async () => {
@@ -222,7 +219,7 @@ describe('API key rotation workflow', () => {
     expect(run.cause).toBe(
       'The update rolled back (UPDATE_ROLLBACK_COMPLETE): ClickstreamUsagePlanKey (AWS::ApiGateway::UsagePlanKey) failed: Usage plan key limit exceeded',
     );
-    expect(notices(stubs)[0]).toContain('Usage plan key limit exceeded');
+    expect(stubs.notices()[0]).toContain('Usage plan key limit exceeded');
   });
 
   it.each([
@@ -332,7 +329,7 @@ describe('API key rotation workflow', () => {
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error });
-    expect(notices(stubs)[0]).toContain('User is not authorized');
+    expect(stubs.notices()[0]).toContain('User is not authorized');
   });
 
   it('fails by name when CloudFormation refuses the update for another reason', async () => {

@@ -103,8 +103,6 @@ function goodDay(): ServiceStubs {
 }
 
 const lockUpdates = (stubs: ServiceStubs) => stubs.calls('dynamodb:updateItem').map((c) => c.input);
-const notices = (stubs: ServiceStubs) =>
-  stubs.calls('sns:publish').map((c) => `${c.input.Subject}\n${c.input.Message}`);
 
 describe('catalog-then-ETL workflow', () => {
   it('converts the hours with objects newer than the high-water mark, reports them and advances the mark', async () => {
@@ -176,7 +174,7 @@ describe('catalog-then-ETL workflow', () => {
         ':me': { S: EXECUTION },
       },
     });
-    expect(notices(stubs)).toEqual([
+    expect(stubs.notices()).toEqual([
       `loglake: clickstream report ready\nClickstream report (scheduled run, 2 hours from 2026-11-22T13): 1840 requests, 18 5xx, 1203 page views, 7 sign-ups, 31 sign-ins, 44 distinct users. Hourly summary: ${RESULTS}/summary-0001.csv Top paths: ${RESULTS}/paths-0001.csv Glue run ${JOB_RUN}. Execution ${EXECUTION}`,
     ]);
     expect(run.output).toEqual({
@@ -231,7 +229,7 @@ describe('catalog-then-ETL workflow', () => {
       ConditionExpression: 'executionArn = :me',
     });
     expect(stubs.calls('aws-sdk:glue:startCrawler')).toEqual([]);
-    expect(notices(stubs)).toEqual([]);
+    expect(stubs.notices()).toEqual([]);
   });
 
   it('ends as a no-op success when another run holds the lock', async () => {
@@ -308,7 +306,7 @@ describe('catalog-then-ETL workflow', () => {
         ConditionExpression: 'executionArn = :me',
       });
       expect(lockUpdates(stubs).some((u) => u.UpdateExpression?.includes('highWaterMark'))).toBe(false);
-      expect(notices(stubs)[0]).toContain('failed in "Check crawler"');
+      expect(stubs.notices()[0]).toContain('failed in "Check crawler"');
       expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
     },
   );
@@ -343,7 +341,7 @@ describe('catalog-then-ETL workflow', () => {
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'CatalogThenEtl.GlueJobFailed' });
-    expect(notices(stubs)[0]).toContain('AnalysisException');
+    expect(stubs.notices()[0]).toContain('AnalysisException');
     expect(lockUpdates(stubs).map((u) => u.UpdateExpression)).toEqual([
       'SET runStatus = :running, executionArn = :me, leaseUntil = :lease',
       'SET runStatus = :failed, lastFailure = :me',
@@ -362,7 +360,7 @@ describe('catalog-then-ETL workflow', () => {
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'CatalogThenEtl.ReportFailed' });
-    expect(notices(stubs)[0]).toContain('COLUMN_NOT_FOUND');
+    expect(stubs.notices()[0]).toContain('COLUMN_NOT_FOUND');
   });
 
   it('rejects a range it cannot run by name, without taking the lock', async () => {
@@ -373,7 +371,7 @@ describe('catalog-then-ETL workflow', () => {
     expect(run).toMatchObject({ status: 'FAILED', error: 'CatalogThenEtl.InvalidRequest' });
     expect(run.cause).toContain('to 2026-11-21T00 is before from 2026-11-21T23');
     expect(lockUpdates(stubs)).toEqual([]);
-    expect(notices(stubs)).toHaveLength(1);
+    expect(stubs.notices()).toHaveLength(1);
   });
 
   it('fails by name when the planner cannot be invoked', async () => {
@@ -435,7 +433,7 @@ describe('catalog-then-ETL workflow', () => {
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'CatalogThenEtl.CrawlerFailed' });
-    expect(notices(stubs)[0]).toContain(`failed in "${state}"`);
+    expect(stubs.notices()[0]).toContain(`failed in "${state}"`);
   });
 
   it('fails by name when the mark cannot be advanced, and still notifies when releasing fails too', async () => {
@@ -453,7 +451,7 @@ describe('catalog-then-ETL workflow', () => {
     expect(run.statesEntered).toEqual(
       expect.arrayContaining(['Advance high-water mark', 'Release lock after failure', 'Notify failure']),
     );
-    expect(notices(stubs)).toHaveLength(1);
+    expect(stubs.notices()).toHaveLength(1);
   });
 
   it('fails by name when only the success notice is lost', async () => {

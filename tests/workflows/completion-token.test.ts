@@ -73,8 +73,6 @@ function claimed(
 }
 
 const claimUpdates = (stubs: ServiceStubs) => stubs.calls('dynamodb:updateItem').map((c) => c.input);
-const notices = (stubs: ServiceStubs) =>
-  stubs.calls('sns:publish').map((c) => `${c.input.Subject}\n${c.input.Message}`);
 
 describe('completion-token workflow', () => {
   it('claims a first token, runs the Glue job once for its batch, loads Redshift, marks the claim DONE and notifies', async () => {
@@ -143,7 +141,7 @@ describe('completion-token workflow', () => {
         },
       },
     ]);
-    expect(notices(stubs)).toEqual([
+    expect(stubs.notices()).toEqual([
       expect.stringMatching(
         /^loglake: audit batch loaded\nAudit batch 2026-11-22T1300 done: .*"rowsInserted":6/,
       ),
@@ -171,7 +169,7 @@ describe('completion-token workflow', () => {
     expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
     expect(stubs.calls('states:startExecution.sync:2')).toEqual([]);
     expect(claimUpdates(stubs)).toEqual([]);
-    expect(notices(stubs)).toEqual([]);
+    expect(stubs.notices()).toEqual([]);
   });
 
   it('does not start a second run for a token whose claim is still RUNNING, even when asked to reclaim', async () => {
@@ -253,7 +251,7 @@ describe('completion-token workflow', () => {
         ':me': { S: EXECUTION },
       },
     });
-    const [notice] = notices(stubs);
+    const [notice] = stubs.notices();
     expect(notice).toContain('loglake: audit batch failed');
     expect(notice).toContain('failed in "Run Glue job" with States.TaskFailed');
     expect(notice).toContain('AnalysisException: Path does not exist');
@@ -321,7 +319,7 @@ describe('completion-token workflow', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.RedshiftLoadFailed' });
     expect(claimUpdates(stubs)[0]?.ExpressionAttributeValues?.[':failed']).toEqual({ S: 'FAILED' });
-    expect(notices(stubs)[0]).toContain('failed in "Load into Redshift"');
+    expect(stubs.notices()[0]).toContain('failed in "Load into Redshift"');
     expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
   });
 
@@ -394,7 +392,7 @@ describe('completion-token workflow', () => {
       error: 'CompletionToken.TokenUnreadable',
       cause: 'The specified key does not exist.',
     });
-    expect(notices(stubs)[0]).toContain('failed in "Read token"');
+    expect(stubs.notices()[0]).toContain('failed in "Read token"');
   });
 
   it('refuses an input that is not a token event, and notifies', async () => {
@@ -404,7 +402,7 @@ describe('completion-token workflow', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.NotATokenEvent' });
     expect(stubs.calls('dynamodb:putItem')).toEqual([]);
-    expect(notices(stubs)[0]).toContain('failed in "Is it a token event?"');
+    expect(stubs.notices()[0]).toContain('failed in "Is it a token event?"');
   });
 
   it('retries a throttled claim, and fails by name without touching any claim when DynamoDB keeps failing', async () => {
@@ -417,7 +415,7 @@ describe('completion-token workflow', () => {
     // The first attempt and 4 retries.
     expect(stubs.calls('dynamodb:putItem')).toHaveLength(5);
     expect(claimUpdates(stubs)).toEqual([]);
-    expect(notices(stubs)[0]).toContain('re-run the execution with the same input');
+    expect(stubs.notices()[0]).toContain('re-run the execution with the same input');
   });
 
   it('fails by name when the existing claim cannot be read', async () => {
@@ -447,7 +445,7 @@ describe('completion-token workflow', () => {
         'Notify failure',
       ]),
     );
-    expect(notices(stubs)).toHaveLength(1);
+    expect(stubs.notices()).toHaveLength(1);
   });
 
   it('fails by name when only the success notice is lost, leaving the claim DONE', async () => {
@@ -464,6 +462,6 @@ describe('completion-token workflow', () => {
         (u) => u.ExpressionAttributeValues?.[':done'] ?? u.ExpressionAttributeValues?.[':failed'],
       ),
     ).toEqual([{ S: 'DONE' }]);
-    expect(notices(stubs)[1]).toContain('only the success notice was lost');
+    expect(stubs.notices()[1]).toContain('only the success notice was lost');
   });
 });

@@ -10,32 +10,19 @@ Paths are local directories laid out like the S3 lake. Output: one JSON line on 
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "glue" / "jobs"))
+sys.path.insert(0, str(REPO / "glue"))
 
 
 def spark_session():
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
+    from local_spark import local_spark_session
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("loglake-demo")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-        .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    return session
+    return local_spark_session("loglake-demo", cores=2)
 
 
 def glue_clickstream(args):

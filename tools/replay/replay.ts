@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import {
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -7,6 +7,7 @@ import {
   paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { putRecordsWithRetry } from '../../functions/shared/firehose-put';
 
 /**
  * Replays Firehose `processing-failed` objects into their delivery stream once the transform is
@@ -16,10 +17,6 @@ import {
  */
 
 export const REPLAYED_TAG = 'loglake-replayed';
-/** PutRecordBatch's limits: 500 records, 4 MiB. */
-const MAX_RECORDS = 500;
-const MAX_BYTES = 4 * 1024 * 1024;
-
 /** The original records of one processing-failed object (GZIP or plain NDJSON). */
 export function originalRecords(object: Buffer): Buffer[] {
   const text = (object[0] === 0x1f && object[1] === 0x8b ? gunzipSync(object) : object).toString('utf8');
@@ -32,24 +29,6 @@ export function originalRecords(object: Buffer): Buffer[] {
         throw new Error(`line ${i + 1} has no rawData: not a processing-failed record`);
       return Buffer.from(rawData, 'base64');
     });
-}
-
-/** Records in PutRecordBatch-sized batches. */
-export function batches(records: Buffer[]): Buffer[][] {
-  const out: Buffer[][] = [];
-  let batch: Buffer[] = [];
-  let bytes = 0;
-  for (const record of records) {
-    if (batch.length === MAX_RECORDS || (batch.length > 0 && bytes + record.byteLength > MAX_BYTES)) {
-      out.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(record);
-    bytes += record.byteLength;
-  }
-  if (batch.length > 0) out.push(batch);
-  return out;
 }
 
 export interface ReplayOptions {
@@ -85,23 +64,12 @@ export async function replay(options: ReplayOptions) {
         ),
       );
       if (!options.dryRun) {
-        for (const batch of batches(records)) {
-          // Re-send what Firehose did not accept, a few times, before giving up on the object.
-          let pending = batch;
-          for (let attempt = 1; pending.length > 0; attempt++) {
-            const result = await firehose.send(
-              new PutRecordBatchCommand({
-                DeliveryStreamName: options.stream,
-                Records: pending.map((Data) => ({ Data })),
-              }),
-            );
-            if (!result.FailedPutCount) break;
-            if (attempt === 5)
-              throw new Error(
-                `${Key}: ${result.FailedPutCount} records still refused after 5 attempts; not tagged, run again`,
-              );
-            pending = pending.filter((_, i) => result.RequestResponses?.[i]?.ErrorCode);
-          }
+        // Batched within PutRecordBatch's quotas; refused entries retried with backoff (as the forwarder does).
+        const outcome = await putRecordsWithRetry(firehose, options.stream, records);
+        if (outcome.failed.length > 0) {
+          throw new Error(
+            `${Key}: ${outcome.failed.length} records still refused (${outcome.lastErrorCode}); not tagged, run again`,
+          );
         }
         await s3.send(
           new PutObjectTaggingCommand({
