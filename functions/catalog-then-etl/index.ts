@@ -3,7 +3,7 @@ import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
 import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
-import { planRun, type RunPlan, RunRequestError } from './plan';
+import { HOUR_KEY, planRun, type RunPlan, RunRequestError } from './plan';
 import { reportQueries } from './report';
 import { type HourListing, newRawData, rawPrefix } from './scan';
 
@@ -19,8 +19,6 @@ type Step =
   // The run-lock item as DynamoDB returns it (ALL_NEW): its high-water mark, when a run set one.
   | { step: 'scan'; plan: RunPlan; state?: { highWaterMark?: { S?: string } } }
   | { step: 'report'; hours: string[] };
-
-const HOUR_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
 
 /** The hours a step was given (by the workflow, from the plan): checked, as any input is. */
 function checkedHours(value: unknown, field: string): string[] {

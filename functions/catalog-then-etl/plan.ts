@@ -14,7 +14,8 @@ export const MAX_MANUAL_HOURS = 168;
 /** The longest a run may hold the run lock; the state machine times out before it. */
 export const LEASE_MS = 6 * HOUR_MS;
 
-const HOUR_KEY = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
+/** `YYYY-MM-DDTHH`: how a run names a request hour. */
+export const HOUR_KEY = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
 
 export interface RunPlan {
   readonly mode: 'scheduled' | 'manual';
