@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { loadEvent } from '../../tests/support/fixtures';
 import { type EventLog, runDefinition } from '../../tests/support/harness';
 import { lambdaContext } from '../../tests/support/lambda-context';
@@ -311,13 +310,4 @@ function printTables(print: (line: string) => void, r: DemoResult) {
   print(line(header));
   print(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) print(line(row));
-}
-
-/** Lines of an NDJSON.gz object (for the report's samples). */
-export function ndjson(bytes: Buffer): unknown[] {
-  return gunzipSync(bytes)
-    .toString('utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
 }

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { _Record, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import type { FirehoseTransformationResult } from 'aws-lambda';
+import type { Handler } from '../../tests/support/harness';
 import { lambdaContext } from '../../tests/support/lambda-context';
 import { fakeRef, fakeSubstitution } from '../../tests/support/substitutions';
 import { type Json, loadTemplate, resourcesOfType, type Template } from '../../tests/support/template';
 import type { LocalObjectStore } from './object-store';
-
-export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /** One delivery stream of template.yaml, as Firehose would run it: transform, partition, write. */
 interface StreamConfig {

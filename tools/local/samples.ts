@@ -1,18 +1,11 @@
 import type { Event as TrailEvent } from '@aws-sdk/client-cloudtrail';
+import { random } from '../../bench/inputs';
 
 /**
  * Sample data for the demo, generated from a seed so every run (and the demo test) sees the
  * same data, with what each line means kept beside it, so results can be checked
  * independently of the pipelines.
  */
-
-export function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 export interface SampleRequest {
   readonly line: string;

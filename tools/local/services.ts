@@ -53,7 +53,13 @@ export function localServices(
   const notices: Notice[] = [];
   const glueRuns: LocalServices['glueRuns'] = [];
   const queries = new Map<string, { columns: string[]; rows: string[][] }>();
-  const sqlFiles = readdirSync(join(REPO_ROOT, 'sql', 'athena'));
+  // The report's SQL files by their text, as the workflow sends them.
+  const sqlByText = new Map(
+    readdirSync(join(REPO_ROOT, 'sql', 'athena')).map((f) => {
+      const path = join(REPO_ROOT, 'sql', 'athena', f);
+      return [readFileSync(path, 'utf8').trim(), path] as const;
+    }),
+  );
   let crawlStarted = new Date(0);
   let sequence = 0;
 
@@ -108,14 +114,12 @@ export function localServices(
   });
 
   stubs.on('athena:startQueryExecution.sync').callsFake(async ({ QueryString, ExecutionParameters = [] }) => {
-    const file = sqlFiles.find(
-      (f) => readFileSync(join(REPO_ROOT, 'sql', 'athena', f), 'utf8').trim() === QueryString?.trim(),
-    );
-    if (!file) throw new TaskFailure('States.TaskFailed', 'the query is not one of sql/athena');
+    const sql = sqlByText.get(String(QueryString).trim());
+    if (!sql) throw new TaskFailure('States.TaskFailed', 'the query is not one of sql/athena');
     const id = `local-query-${++sequence}`;
     const key = `reports/${id}.csv`;
     const result = await runPython<{ columns: string[]; rows: string[][] }>('athena', {
-      sql: join(REPO_ROOT, 'sql', 'athena', file),
+      sql,
       parameters: JSON.stringify(ExecutionParameters),
       parquet: store.path(names.rawBucket, 'processed/clickstream'),
       table: 'clickstream',
@@ -152,7 +156,7 @@ export function localServices(
     const logicalId = String(StateMachineArn).split(':').at(-1) as string;
     const run = await runDefinition(
       loadDefinition(logicalId),
-      JSON.parse(String(typeof Input === 'string' ? Input : JSON.stringify(Input))),
+      typeof Input === 'string' ? JSON.parse(Input) : Input,
       {
         stubs,
         handlerFor,
