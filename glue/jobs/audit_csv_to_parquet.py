@@ -137,6 +137,8 @@ def main() -> None:  # pragma: no cover - runs only inside Glue
             format_options={"withHeader": True, "multiLine": True, "quoteChar": '"'},
             transformation_ctx="audit_csv",
         ).toDF()
+        # The emptiness check, the records and the rejects each read it: read the CSVs once.
+        frame = frame.cache()
     else:
         frame = None
 

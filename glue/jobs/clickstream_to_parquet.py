@@ -127,6 +127,8 @@ def main() -> None:  # pragma: no cover - runs only inside Glue
         push_down_predicate=partition_predicate(hours),
         transformation_ctx="raw_clickstream",
     ).toDF()
+    # The emptiness check, the records and the rejects each read it: read the raw hours once.
+    raw = raw.cache()
     if raw.rdd.isEmpty():
         glue_context.get_logger().info(f"nothing new in {len(hours)} hours")
     else:
