@@ -7,7 +7,7 @@ import {
   paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { putRecordsWithRetry } from '../../functions/shared/firehose-put';
+import { type PutOptions, putRecordsWithRetry } from '../../functions/shared/firehose-put';
 
 /**
  * Replays Firehose `processing-failed` objects into their delivery stream once the transform is
@@ -39,6 +39,8 @@ export interface ReplayOptions {
   s3?: S3Client;
   firehose?: FirehoseClient;
   log?: (line: string) => void;
+  /** Retries of refused records (the forwarder's defaults: 5 attempts, jittered backoff). */
+  retry?: PutOptions;
 }
 
 export async function replay(options: ReplayOptions) {
@@ -65,7 +67,7 @@ export async function replay(options: ReplayOptions) {
       );
       if (!options.dryRun) {
         // Batched within PutRecordBatch's quotas; refused entries retried with backoff (as the forwarder does).
-        const outcome = await putRecordsWithRetry(firehose, options.stream, records);
+        const outcome = await putRecordsWithRetry(firehose, options.stream, records, options.retry);
         if (outcome.failed.length > 0) {
           throw new Error(
             `${Key}: ${outcome.failed.length} records still refused (${outcome.lastErrorCode}); not tagged, run again`,

@@ -63,6 +63,8 @@ const run = (dryRun = false) =>
     s3: new S3Client({}),
     firehose: new FirehoseClient({}),
     log: () => {},
+    // No real backoff pauses in tests.
+    retry: { sleep: async () => {} },
   });
 
 describe('replay of processing-failed objects', () => {
