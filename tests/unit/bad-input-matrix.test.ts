@@ -1,31 +1,12 @@
-import { functionEnvironment } from '../support/function-environment';
+import { functionHandler } from '../support/harness';
 import { lambdaContext } from '../support/lambda-context';
+import { loadTemplate, resourcesOfType } from '../support/template';
 
 /**
  * Every function, given what it should never get: each answer is a named error whose message
  * says what was wrong (the Lambda runtime logs it as the invocation's error line), never a
  * TypeError from deep inside.
  */
-const handlers: Record<string, string> = {
-  ClickstreamTransformFunction: 'clickstream-transform',
-  CloudWatchLogsTransformFunction: 'cloudwatch-logs-transform',
-  DynamoDbStreamForwarderFunction: 'dynamodb-stream-forwarder',
-  CloudTrailTimeseriesFunction: 'cloudtrail-timeseries',
-  CloudTrailBackfillFunction: 'cloudtrail-backfill',
-  RedshiftLoadFunction: 'redshift-load',
-  AuditLogAggregatorFunction: 'audit-log-aggregator',
-  CatalogThenEtlFunction: 'catalog-then-etl',
-};
-
-function handlerOf(logicalId: string) {
-  Object.assign(process.env, functionEnvironment(logicalId));
-  return (
-    require(`../../functions/${handlers[logicalId]}/index`) as {
-      handler: (e: unknown, c: unknown) => Promise<unknown>;
-    }
-  ).handler;
-}
-
 const huge = 'x'.repeat(2_000_000);
 const firehoseBase = {
   invocationId: 'i',
@@ -186,12 +167,14 @@ const matrix: [string, string, unknown, string, RegExp][] = [
 
 describe('bad input', () => {
   it.each(matrix)('%s: %s → %s', async (logicalId, _case, event, name, message) => {
-    const failure = handlerOf(logicalId)(event, lambdaContext(logicalId));
+    const failure = functionHandler(logicalId)(event, lambdaContext(logicalId));
 
     await expect(failure).rejects.toMatchObject({ name, message: expect.stringMatching(message) });
   });
 
   it('covers every function of the template', () => {
-    expect(new Set(matrix.map(([id]) => id))).toEqual(new Set(Object.keys(handlers)));
+    const functions = resourcesOfType(loadTemplate(), 'AWS::Serverless::Function').map(([id]) => id);
+
+    expect(new Set(matrix.map(([id]) => id))).toEqual(new Set(functions));
   });
 });

@@ -67,7 +67,6 @@ const loadSqls = (stubs: ServiceStubs) =>
     .calls('aws-sdk:redshiftdata:batchExecuteStatement')
     .filter((c) => c.input.StatementName !== 'loglake-ddl')
     .map((c) => c.input.Sqls ?? []);
-const notified = (stubs: ServiceStubs) => stubs.calls('sns:publish').map((c) => String(c.input.Message));
 
 describe('redshift load workflow', () => {
   it('ensures the tables, merges the files in one batch and reports the counts and statement ids', async () => {
@@ -135,7 +134,7 @@ describe('redshift load workflow', () => {
     expect(run.cause).toBe(`Statement ${LOAD_ID} still STARTED after 40 polls`);
     expect(run.statesEntered).toContain('Cap poll interval');
     expect(stubs.calls('aws-sdk:redshiftdata:describeStatement').length).toBe(1 + 41);
-    expect(notified(stubs)[0]).toContain('failed in "Run load" with RedshiftLoad.Timeout');
+    expect(stubs.notices()[0]).toContain('failed in "Run load" with RedshiftLoad.Timeout');
   });
 
   it('carries a FAILED statement’s SQL error into a named failure that notifies', async () => {
@@ -150,7 +149,7 @@ describe('redshift load workflow', () => {
 
     expect(run.error).toBe('RedshiftLoad.StatementFailed');
     expect(run.cause).toBe('ERROR: Spectrum Scan Error. File has an invalid version number.');
-    expect(notified(stubs)[0]).toContain('Spectrum Scan Error');
+    expect(stubs.notices()[0]).toContain('Spectrum Scan Error');
   });
 
   it('fails by name when the statement is aborted', async () => {
@@ -263,7 +262,7 @@ describe('redshift load workflow', () => {
 
     expect(run.error).toBe('RedshiftLoad.Failed');
     expect(run.statesEntered).toContain(failurePath);
-    expect(notified(stubs)).toHaveLength(1);
+    expect(stubs.notices()).toHaveLength(1);
   });
 
   it('still fails by name when the failure notification cannot be sent', async () => {
