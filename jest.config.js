@@ -28,6 +28,7 @@ module.exports = {
     project('unit', ['<rootDir>/tests/unit']),
     project('workflows', ['<rootDir>/tests/harness', '<rootDir>/tests/workflows']),
     project('template', ['<rootDir>/tests/template']),
+    project('contract', ['<rootDir>/tests/contract']),
     project('bench', ['<rootDir>/tests/bench']),
     project('sql', ['<rootDir>/tests/sql']),
     project('demo', ['<rootDir>/tests/demo']),

@@ -1,11 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  ConcurrentRunsExceededException,
-  CrawlerRunningException,
-  EntityNotFoundException,
-} from '@aws-sdk/client-glue';
-import { TooManyRequestsException } from '@aws-sdk/client-lambda';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { loadEvent } from '../support/fixtures';
 import { runDefinition, statesNeverEntered, trackStateCoverage } from '../support/harness';
@@ -89,7 +83,7 @@ describe('workflow harness', () => {
     const stubs = healthyServices();
     stubs
       .on('aws-sdk:glue:startCrawler')
-      .rejectsOnce(CrawlerRunningException, 'Crawler with name … has already started');
+      .rejectsOnce('CrawlerRunningException', 'Crawler with name … has already started');
 
     const run = await runDefinition(definition, input, { stubs });
 
@@ -101,7 +95,7 @@ describe('workflow harness', () => {
     const stubs = healthyServices();
     stubs
       .on('glue:startJobRun.sync')
-      .rejectsOnce(ConcurrentRunsExceededException, 'Concurrent runs exceeded');
+      .rejectsOnce('ConcurrentRunsExceededException', 'Concurrent runs exceeded');
 
     const run = await runDefinition(definition, input, { stubs });
 
@@ -112,7 +106,7 @@ describe('workflow harness', () => {
 
   it('sends an exhausted Retry to the Catch, which notifies with the state and error and fails by name', async () => {
     const stubs = healthyServices();
-    stubs.on('glue:startJobRun.sync').rejects(ConcurrentRunsExceededException, 'Concurrent runs exceeded');
+    stubs.on('glue:startJobRun.sync').rejects('ConcurrentRunsExceededException', 'Concurrent runs exceeded');
 
     const run = await runDefinition(definition, input, { stubs });
 
@@ -143,7 +137,7 @@ describe('workflow harness', () => {
 
   it('lets a scripted Lambda service error pre-empt the handler, then runs the handler on retry', async () => {
     const stubs = healthyServices();
-    stubs.on('lambda:invoke').rejectsOnce(TooManyRequestsException, 'Rate exceeded');
+    stubs.on('lambda:invoke').rejectsOnce('TooManyRequestsException', 'Rate exceeded');
 
     const run = await runDefinition(definition, input, { stubs });
 
@@ -156,7 +150,7 @@ describe('workflow harness', () => {
     const stubs = healthyServices();
     stubs
       .onState('Transform sample records', 'lambda:invoke')
-      .rejects(TooManyRequestsException, 'Rate exceeded');
+      .rejects('TooManyRequestsException', 'Rate exceeded');
 
     const run = await runDefinition(definition, input, { stubs });
 
@@ -169,7 +163,7 @@ describe('workflow harness', () => {
 
   it('routes any other service error to the failure path', async () => {
     const stubs = healthyServices();
-    stubs.on('aws-sdk:glue:getCrawler').rejects(EntityNotFoundException, 'Crawler entry not found');
+    stubs.on('aws-sdk:glue:getCrawler').rejects('EntityNotFoundException', 'Crawler entry not found');
 
     const run = await runDefinition(definition, input, { stubs });
 

@@ -1,16 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../offline/repo';
 
-/** The repository: the nearest folder up with template.yaml (also from a bundle elsewhere). */
-export const REPO_ROOT = (() => {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'template.yaml'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no template.yaml above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-})();
+export { REPO_ROOT };
 
 /** Loads events/<group>/<name>.json: the same files `sam local invoke -e` uses. */
 export function loadEvent<T = unknown>(group: string, name: string): T {

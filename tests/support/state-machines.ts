@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { allStates } from '../../offline/asl';
 import { REPO_ROOT } from './fixtures';
 import { fakeSubstitution } from './substitutions';
 import { type Json, loadTemplate, resource, type Template } from './template';
@@ -71,22 +72,7 @@ function buildDefinition(logicalId: string, template: Template): StateMachineDef
   return JSON.parse(substitute(source.text, values)) as StateMachineDefinition;
 }
 
-type AnyState = Record<string, Json> & { Type?: string };
-
-/** Every state of a definition, nested Map and Parallel states included. */
-export function allStates(definition: { States: Record<string, unknown> }): [string, AnyState][] {
-  const found: [string, AnyState][] = [];
-  for (const [name, state] of Object.entries(definition.States) as [string, AnyState][]) {
-    found.push([name, state]);
-    const nested = [
-      state.ItemProcessor,
-      state.Iterator,
-      ...(Array.isArray(state.Branches) ? state.Branches : []),
-    ] as unknown as ({ States: Record<string, unknown> } | undefined)[];
-    for (const machine of nested) if (machine?.States) found.push(...allStates(machine));
-  }
-  return found;
-}
+export { type AnyState, allStates } from '../../offline/asl';
 
 /**
  * What `make test` checks on every state machine: the file exists and is JSON, it is

@@ -9,6 +9,8 @@ import type * as RedshiftData from '@aws-sdk/client-redshift-data';
 import type * as S3 from '@aws-sdk/client-s3';
 import type * as SFN from '@aws-sdk/client-sfn';
 import type * as SNS from '@aws-sdk/client-sns';
+import { outputProblems } from '../../offline/contracts';
+import { errorName, STATES_ERRORS } from '../../offline/integrations';
 
 /** What Step Functions hands a state: the SDK output without the SDK's `$metadata`. */
 type Out<T> = Omit<T, '$metadata'>;
@@ -120,30 +122,26 @@ type Capitalized<T> = { [K in keyof T as K extends '$metadata' ? never : Capital
 
 export type IntegrationKey = keyof Integrations;
 
-/** Step Functions names SDK errors `<Service>.<Exception>`; these are the prefixes it uses. */
-const ERROR_PREFIX: Record<string, string> = {
-  lambda: 'Lambda',
-  glue: 'Glue',
-  athena: 'Athena',
-  sns: 'SNS',
-  dynamodb: 'DynamoDB',
-  s3: 'S3',
-  redshiftdata: 'RedshiftData',
-  cloudformation: 'CloudFormation',
-  states: 'StepFunctions',
-  apigateway: 'ApiGateway',
-  cloudwatch: 'CloudWatch',
-};
-
-/** An SDK exception class (e.g. `ConcurrentRunsExceededException` from @aws-sdk/client-glue). */
-type ServiceExceptionClass = abstract new (...args: never[]) => Error;
-
 export class TaskFailure extends Error {
   constructor(
     override readonly name: string,
     message: string,
   ) {
     super(message);
+  }
+
+  /**
+   * A service error of a Task, named as Step Functions names it (offline/integrations.ts):
+   * a model exception shape (`ConditionalCheckFailedException`, `NoSuchKey`), `unmodelled` for the
+   * service's catch-all (throttling, 5xx), or a `States.*` error. A name AWS never raises throws.
+   */
+  static of(key: string, exception: string, cause = 'stubbed failure'): TaskFailure {
+    if (exception.startsWith('States.')) {
+      if (!STATES_ERRORS.has(exception))
+        throw new Error(`${exception} is not an error of the States Language`);
+      return new TaskFailure(exception, cause);
+    }
+    return new TaskFailure(errorName(key, exception), cause);
   }
 }
 
@@ -182,17 +180,25 @@ export class IntegrationStub<K extends IntegrationKey> {
   }
 
   /**
-   * Fail the next call with the service's error, named as Step Functions names it:
-   * pass the SDK's exception class (→ `Glue.ConcurrentRunsExceededException`) or a
-   * full name such as `States.Timeout`.
+   * Fail the next call with the service's error, named as Step Functions names it (see
+   * `TaskFailure.of`): `rejectsOnce('ConcurrentRunsExceededException')` on `glue:startJobRun.sync`
+   * surfaces as `Glue.ConcurrentRunsExceededException`; `rejectsOnce('unmodelled')` as
+   * `Glue.AWSGlueException`, the name throttling arrives under.
    */
-  rejectsOnce(error: ServiceExceptionClass | string, cause = 'stubbed failure'): this {
-    this.queue.push({ kind: 'error', error: new TaskFailure(this.errorName(error), cause) });
+  rejectsOnce(exception: string, cause = 'stubbed failure'): this {
+    this.queue.push({ kind: 'error', error: TaskFailure.of(this.key, exception, cause) });
     return this;
   }
 
-  rejects(error: ServiceExceptionClass | string, cause = 'stubbed failure'): this {
-    this.fallback = { kind: 'error', error: new TaskFailure(this.errorName(error), cause) };
+  rejects(exception: string, cause = 'stubbed failure'): this {
+    this.fallback = { kind: 'error', error: TaskFailure.of(this.key, exception, cause) };
+    return this;
+  }
+
+  /** `lambda:invoke` only: the function itself throws (its errorType is the Task's error). */
+  functionFailsOnce(errorType: string, message = 'stubbed failure'): this {
+    if (this.key !== 'lambda:invoke') throw new Error('functionFailsOnce is for lambda:invoke');
+    this.queue.push({ kind: 'error', error: new TaskFailure(errorType, message) });
     return this;
   }
 
@@ -218,15 +224,15 @@ export class IntegrationStub<K extends IntegrationKey> {
     if (response.kind === 'error') throw response.error;
     const output = response.kind === 'fake' ? await response.fake(input) : response.output;
     // What crosses a state boundary is JSON: Dates become ISO strings, as in Step Functions.
-    return JSON.parse(JSON.stringify(output ?? {}));
-  }
-
-  private errorName(error: ServiceExceptionClass | string): string {
-    if (typeof error === 'string') return error;
-    const service = this.key.replace(/^aws-sdk:/, '').split(':')[0] as string;
-    const prefix = ERROR_PREFIX[service];
-    if (!prefix) throw new Error(`No error prefix known for ${this.key}`);
-    return `${prefix}.${error.name}`;
+    const answer = JSON.parse(JSON.stringify(output ?? {}));
+    // AWS's output shape is the oracle, not the SDK's TypeScript types: a member AWS may omit is
+    // optional there, and a member it never sends (or a wrong enum value) fails here.
+    const problems = outputProblems(this.key, answer);
+    if (problems.length > 0)
+      throw new Error(
+        `Stubbed ${this.key} answer is not a valid ${this.key} output:\n  ${problems.join('\n  ')}`,
+      );
+    return answer;
   }
 }
 

@@ -1,4 +1,3 @@
-import { NotFoundException } from '@aws-sdk/client-api-gateway';
 import type { StackEvent, StackStatus } from '@aws-sdk/client-cloudformation';
 import { loadEvent } from '../support/fixtures';
 import { runStateMachine, trackStateCoverage } from '../support/harness';
@@ -50,7 +49,9 @@ function goodDay(keyName = `${STACK}-clickstream-2026-11-22T134500Z`): ServiceSt
   stubs
     .on('aws-sdk:apigateway:getUsagePlanKeys')
     .resolves({ items: [{ id: NEW_KEY, name: keyName, type: 'API_KEY' }] });
-  stubs.on('aws-sdk:apigateway:getApiKey').rejects(NotFoundException, 'Invalid API Key identifier specified');
+  stubs
+    .on('aws-sdk:apigateway:getApiKey')
+    .rejects('NotFoundException', 'Invalid API Key identifier specified');
   stubs.on('sns:publish').resolves({ MessageId: 'd4e5f6a7-0000-4000-8000-000000000000' });
   return stubs;
 }
@@ -291,8 +292,8 @@ describe('API key rotation workflow', () => {
     const stubs = goodDay();
     stubs.on('aws-sdk:apigateway:getUsagePlanKeys').resolves({
       items: [
-        { id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` },
-        { id: OLD_KEY, name: `${STACK}-clickstream-2026-10-23T134500Z` },
+        { id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z`, value: 'new-key-secret-value' },
+        { id: OLD_KEY, name: `${STACK}-clickstream-2026-10-23T134500Z`, value: 'old-key-secret-value' },
       ],
     });
 
@@ -300,7 +301,19 @@ describe('API key rotation workflow', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.VerificationFailed' });
     expect(run.cause).toContain(`should hold only ${STACK}-clickstream-2026-11-22T134500Z (${NEW_KEY})`);
-    expect(run.cause).toContain(OLD_KEY);
+    // The notice is e-mailed: it never carries what GetUsagePlanKeys returns (each key's value).
+    expect(stubs.notices().join('\n')).not.toContain('secret-value');
+  });
+
+  it('fails verification by name, not with States.Runtime, when the usage plan holds no key at all', async () => {
+    const stubs = goodDay();
+    // API Gateway leaves `items` out of an empty page.
+    stubs.on('aws-sdk:apigateway:getUsagePlanKeys').resolves({});
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.VerificationFailed' });
+    expect(run.statesEntered).toContain('Keys mismatch');
   });
 
   it('fails verification by name when the replaced key still exists', async () => {

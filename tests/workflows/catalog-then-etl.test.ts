@@ -1,7 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { CrawlerState, LastCrawlStatus } from '@aws-sdk/client-glue';
-import { CrawlerRunningException, EntityNotFoundException } from '@aws-sdk/client-glue';
-import { TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../support/fixtures';
@@ -130,6 +127,7 @@ describe('catalog-then-ETL workflow', () => {
     expect(stubs.calls('aws-sdk:glue:getCrawler')).toHaveLength(2);
     expect(stubs.calls('glue:startJobRun.sync')[0]?.input).toEqual({
       JobName: 'loglake-test-ClickstreamToParquetJob',
+      JobRunQueuingEnabled: true,
       Arguments: {
         // Hour 12's only object is older than the mark.
         '--hours': '2026-11-22T13,2026-11-22T14',
@@ -234,7 +232,7 @@ describe('catalog-then-ETL workflow', () => {
 
   it('ends as a no-op success when another run holds the lock', async () => {
     const stubs = goodDay();
-    stubs.onState('Take run lock', 'dynamodb:updateItem').rejectsOnce(ConditionalCheckFailedException);
+    stubs.onState('Take run lock', 'dynamodb:updateItem').rejectsOnce('ConditionalCheckFailedException');
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
@@ -248,7 +246,7 @@ describe('catalog-then-ETL workflow', () => {
     stubs
       .on('aws-sdk:glue:startCrawler')
       .rejects(
-        CrawlerRunningException,
+        'CrawlerRunningException',
         'Crawler with name loglake-test-ClickstreamRawCrawler has already started',
       );
     // That crawl started before this run; it still counts once it ends.
@@ -376,7 +374,7 @@ describe('catalog-then-ETL workflow', () => {
 
   it('fails by name when the planner cannot be invoked', async () => {
     const stubs = goodDay();
-    stubs.onState('Plan run', 'lambda:invoke').rejects(TooManyRequestsException, 'Rate exceeded');
+    stubs.onState('Plan run', 'lambda:invoke').rejects('TooManyRequestsException', 'Rate exceeded');
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
@@ -426,7 +424,7 @@ describe('catalog-then-ETL workflow', () => {
     stubs
       .onState(state, key)
       .rejects(
-        EntityNotFoundException,
+        'EntityNotFoundException',
         'Crawler entry with name loglake-test-ClickstreamRawCrawler does not exist',
       );
 

@@ -1,7 +1,5 @@
 import { CloudTrailClient, type Event, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { ResourceNotFoundException, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AuthorizationErrorException } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runStateMachine, trackStateCoverage } from '../support/harness';
 import { ServiceStubs } from '../support/stubs';
@@ -164,7 +162,7 @@ describe('cloudtrail backfill workflow', () => {
     const stubs = services();
     stubs
       .onState('Collect day', 'lambda:invoke')
-      .rejectsOnce('CollectionTimeoutError', 'ran out of time after 900 pages');
+      .functionFailsOnce('CollectionTimeoutError', 'ran out of time after 900 pages');
 
     const run = await runStateMachine(MACHINE, twoDays, { stubs });
 
@@ -185,7 +183,7 @@ describe('cloudtrail backfill workflow', () => {
 
   it('retries Lambda throttling on a step, then fails by name when it persists', async () => {
     const stubs = services();
-    stubs.onState('Plan backfill', 'lambda:invoke').rejects(TooManyRequestsException, 'Rate exceeded');
+    stubs.onState('Plan backfill', 'lambda:invoke').rejects('TooManyRequestsException', 'Rate exceeded');
 
     const run = await runStateMachine(MACHINE, twoDays, { stubs });
 
@@ -198,7 +196,7 @@ describe('cloudtrail backfill workflow', () => {
     const stubs = services();
     stubs
       .onState('Summarise backfill', 'lambda:invoke')
-      .rejects(ResourceNotFoundException, 'Function not found');
+      .rejects('ResourceNotFoundException', 'Function not found');
 
     const run = await runStateMachine(MACHINE, twoDays, { stubs });
 
@@ -210,7 +208,7 @@ describe('cloudtrail backfill workflow', () => {
     const stubs = services();
     stubs
       .onState('Notify done', 'sns:publish')
-      .rejects(AuthorizationErrorException, 'not authorized to publish');
+      .rejects('AuthorizationErrorException', 'not authorized to publish');
 
     const run = await runStateMachine(MACHINE, twoDays, { stubs });
 

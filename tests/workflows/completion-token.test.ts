@@ -1,8 +1,3 @@
-import {
-  ConditionalCheckFailedException,
-  ProvisionedThroughputExceededException,
-} from '@aws-sdk/client-dynamodb';
-import { ConcurrentRunsExceededException } from '@aws-sdk/client-glue';
 import { aggregateBatch } from '../../functions/audit-log-aggregator/aggregate';
 import { parseAggregationRequest } from '../../functions/audit-log-aggregator/request';
 import { loadEvent } from '../support/fixtures';
@@ -10,6 +5,7 @@ import { runDefinition, runStateMachine, trackStateCoverage } from '../support/h
 import { MemoryStore } from '../support/memory-store';
 import { loadDefinition } from '../support/state-machines';
 import { ServiceStubs } from '../support/stubs';
+import { loadTemplate } from '../support/template';
 
 const MACHINE = 'CompletionTokenStateMachine';
 trackStateCoverage(MACHINE);
@@ -65,7 +61,7 @@ function claimed(
   status: 'RUNNING' | 'DONE' | 'FAILED',
   by = 'arn:aws:states:eu-west-1:123456789012:execution:test:earlier',
 ) {
-  stubs.on('dynamodb:putItem').rejects(ConditionalCheckFailedException, 'The conditional request failed');
+  stubs.on('dynamodb:putItem').rejects('ConditionalCheckFailedException', 'The conditional request failed');
   stubs
     .on('dynamodb:getItem')
     .resolves({ Item: { ...CLAIM_KEY, status: { S: status }, executionArn: { S: by } } });
@@ -110,6 +106,7 @@ describe('completion-token workflow', () => {
     expect(stubs.calls('glue:startJobRun.sync').map((c) => c.input)).toEqual([
       {
         JobName: 'loglake-test-AuditCsvToParquetJob',
+        JobRunQueuingEnabled: true,
         Arguments: {
           '--batch_id': '2026-11-22T1300',
           '--manifest_uri': `s3://${BUCKET}/manifests/2026-11-22T1300.json`,
@@ -181,46 +178,18 @@ describe('completion-token workflow', () => {
     expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
   });
 
-  it('waits behind a Glue run already going: ConcurrentRunsExceeded is retried until the job starts', async () => {
+  it('queues behind a Glue run already going through job run queuing, with no ConcurrentRunsExceeded retry', async () => {
     const stubs = await goodDay();
-    stubs
-      .onState('Run Glue job', 'glue:startJobRun.sync')
-      .rejectsOnce(
-        ConcurrentRunsExceededException,
-        'Concurrent runs exceeded for loglake-test-AuditCsvToParquetJob',
-      )
-      .rejectsOnce(
-        ConcurrentRunsExceededException,
-        'Concurrent runs exceeded for loglake-test-AuditCsvToParquetJob',
-      )
-      .resolvesOnce({ Id: JOB_RUN, JobRunState: 'SUCCEEDED', ExecutionTime: 88 });
 
     const run = await runStateMachine(MACHINE, event, { stubs });
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.retries).toEqual([
-      { state: 'Run Glue job', attempt: 1 },
-      { state: 'Run Glue job', attempt: 2 },
-    ]);
-    expect(run.output).toMatchObject({ glueJobRunId: JOB_RUN, glueSeconds: 88 });
-    const definition = loadDefinition(MACHINE);
-    const [queueRetry] = (
-      definition.States['Run Glue job'] as {
-        Retry: {
-          ErrorEquals: string[];
-          MaxAttempts: number;
-          IntervalSeconds: number;
-          BackoffRate: number;
-          MaxDelaySeconds: number;
-        }[];
-      }
-    ).Retry;
-    // Long enough to queue behind an hour-long run: 30 attempts, capped at 15 minutes apart.
-    expect(queueRetry).toMatchObject({
-      ErrorEquals: ['Glue.ConcurrentRunsExceededException'],
-      MaxAttempts: 30,
-      MaxDelaySeconds: 900,
-    });
+    // Queuing is asked for on the run too: a job whose setting was changed by hand still queues.
+    expect(stubs.calls('glue:startJobRun.sync')[0]?.input).toMatchObject({ JobRunQueuingEnabled: true });
+    const job = loadTemplate().Resources.AuditCsvToParquetJob?.Properties as Record<string, unknown>;
+    expect(job).toMatchObject({ JobRunQueuingEnabled: true, ExecutionProperty: { MaxConcurrentRuns: 1 } });
+    const retries = (loadDefinition(MACHINE).States['Run Glue job'] as { Retry: { ErrorEquals: string[] }[] }).Retry;
+    expect(retries.flatMap((r) => r.ErrorEquals)).not.toContain('Glue.ConcurrentRunsExceededException');
   });
 
   it('marks the claim FAILED with the error, notifies with the batch, state and cause, and fails by name when the Glue job fails', async () => {
@@ -298,7 +267,7 @@ describe('completion-token workflow', () => {
     const stubs = claimed(await goodDay(), 'FAILED');
     stubs
       .onState('Re-claim failed token', 'dynamodb:updateItem')
-      .rejectsOnce(ConditionalCheckFailedException);
+      .rejectsOnce('ConditionalCheckFailedException');
 
     const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
 
@@ -395,6 +364,32 @@ describe('completion-token workflow', () => {
     expect(stubs.notices()[0]).toContain('failed in "Read token"');
   });
 
+  it('fails by name, not with States.Runtime, when the token body is not JSON, and marks the claim FAILED', async () => {
+    const stubs = await goodDay('batchId=2026-11-22T1300, rows=6');
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.TokenUnreadable' });
+    // AWS raises States.IntrinsicFailure (caught first by name); the offline engine raises the
+    // parser's SyntaxError, which the States.ALL catcher behind it takes to the same path.
+    expect(run.caught.map((c) => c.state)).toEqual(['Read token']);
+    expect(claimUpdates(stubs)[0]?.ExpressionAttributeValues?.[':failed']).toEqual({ S: 'FAILED' });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+  });
+
+  it('fails by name when the claim was refused but no claim can be read back, and runs nothing', async () => {
+    const stubs = await goodDay();
+    stubs.on('dynamodb:putItem').rejects('ConditionalCheckFailedException', 'The conditional request failed');
+    // GetItem answers without Item for a key that is not (any longer) in the table.
+    stubs.on('dynamodb:getItem').resolves({});
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'CompletionToken.ClaimUnreadable' });
+    expect(stubs.notices()[0]).toContain('failed in "Read existing claim"');
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+  });
+
   it('refuses an input that is not a token event, and notifies', async () => {
     const stubs = await goodDay();
 
@@ -407,7 +402,7 @@ describe('completion-token workflow', () => {
 
   it('retries a throttled claim, and fails by name without touching any claim when DynamoDB keeps failing', async () => {
     const stubs = await goodDay();
-    stubs.on('dynamodb:putItem').rejects(ProvisionedThroughputExceededException);
+    stubs.on('dynamodb:putItem').rejects('ProvisionedThroughputExceededException');
 
     const run = await runStateMachine(MACHINE, event, { stubs });
 

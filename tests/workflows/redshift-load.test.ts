@@ -1,10 +1,4 @@
-import { TooManyRequestsException } from '@aws-sdk/client-lambda';
-import {
-  ActiveStatementsExceededException,
-  type StatementStatusString,
-  type StatusString,
-  ValidationException,
-} from '@aws-sdk/client-redshift-data';
+import type { StatementStatusString, StatusString } from '@aws-sdk/client-redshift-data';
 import { loadEvent } from '../support/fixtures';
 import { runStateMachine, trackStateCoverage } from '../support/harness';
 import { ServiceStubs } from '../support/stubs';
@@ -228,14 +222,14 @@ describe('redshift load workflow', () => {
     const retried = redshift();
     retried
       .onState('Run load', 'aws-sdk:redshiftdata:batchExecuteStatement')
-      .rejectsOnce(ActiveStatementsExceededException, 'Active statements exceeded');
+      .rejectsOnce('ActiveStatementsExceededException', 'Active statements exceeded');
 
     expect((await runStateMachine(MACHINE, input, { stubs: retried })).status).toBe('SUCCEEDED');
 
     const exhausted = redshift();
     exhausted
       .onState('Run load', 'aws-sdk:redshiftdata:batchExecuteStatement')
-      .rejects(ActiveStatementsExceededException, 'Active statements exceeded');
+      .rejects('ActiveStatementsExceededException', 'Active statements exceeded');
     const run = await runStateMachine(MACHINE, input, { stubs: exhausted });
     expect(run.retries.filter((r) => r.state === 'Run load')).toHaveLength(6);
     expect(run.statesEntered).toContain('Load failed');
@@ -251,11 +245,11 @@ describe('redshift load workflow', () => {
   ])('notifies and fails by name when "%s" fails', async (state, failurePath) => {
     const stubs = redshift();
     if (state === 'Prepare load' || state === 'Build load statements') {
-      stubs.onState(state, 'lambda:invoke').rejects(TooManyRequestsException, 'Rate exceeded');
+      stubs.onState(state, 'lambda:invoke').rejects('TooManyRequestsException', 'Rate exceeded');
     } else {
       stubs
         .onState(state, 'aws-sdk:redshiftdata:describeStatement')
-        .rejects(ValidationException, `${state} refused`);
+        .rejects('ValidationException', `${state} refused`);
     }
 
     const run = await runStateMachine(MACHINE, input, { stubs });
