@@ -188,7 +188,8 @@ describe('completion-token workflow', () => {
     expect(stubs.calls('glue:startJobRun.sync')[0]?.input).toMatchObject({ JobRunQueuingEnabled: true });
     const job = loadTemplate().Resources.AuditCsvToParquetJob?.Properties as Record<string, unknown>;
     expect(job).toMatchObject({ JobRunQueuingEnabled: true, ExecutionProperty: { MaxConcurrentRuns: 1 } });
-    const retries = (loadDefinition(MACHINE).States['Run Glue job'] as { Retry: { ErrorEquals: string[] }[] }).Retry;
+    const retries = (loadDefinition(MACHINE).States['Run Glue job'] as { Retry: { ErrorEquals: string[] }[] })
+      .Retry;
     expect(retries.flatMap((r) => r.ErrorEquals)).not.toContain('Glue.ConcurrentRunsExceededException');
   });
 
