@@ -60,7 +60,7 @@ sam-build: $(NODE_STAMP) $(PY_STAMP) ## sam build (esbuild on this machine, no c
 	sam build
 
 .PHONY: jest
-jest: $(NODE_STAMP) ## Unit, workflow and template tests (needs sam-build for the bundle tests)
+jest: $(NODE_STAMP) $(PY_STAMP) ## Unit, workflow, template and AWS contract tests (botocore models and the SAM translator from .venv; needs sam-build for the bundle tests)
 	npm test -- --coverage
 
 .PHONY: glue-test

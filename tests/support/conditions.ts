@@ -1,3 +1,4 @@
+import { FAKE_ACCOUNT, FAKE_REGION, FAKE_STACK, fakeAttribute, fakeRef } from './substitutions';
 import type { Json, Template } from './template';
 
 /**
@@ -9,8 +10,10 @@ import type { Json, Template } from './template';
 export const NO_VALUE = '<AWS::NoValue>';
 const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
-  'AWS::Region': 'eu-west-1',
-  'AWS::AccountId': '123456789012',
+  'AWS::Region': FAKE_REGION,
+  'AWS::AccountId': FAKE_ACCOUNT,
+  'AWS::StackName': FAKE_STACK,
+  'AWS::URLSuffix': 'amazonaws.com',
   'AWS::NoValue': NO_VALUE,
 };
 
@@ -31,6 +34,8 @@ export function evaluate(template: Template, expression: Json, parameters: Recor
       const name = String(raw);
       if (name in parameters) return parameters[name] as Json;
       if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name] as Json;
+      // A resource's Ref: the fake name or ARN the harness substitutes into definitions too.
+      if (template.Resources[name]) return fakeRef(template, name);
       const parameter = template.Parameters?.[name];
       if (!parameter) throw new Error(`evaluate: Ref ${name} is not a parameter`);
       const fallback = parameter.Default ?? '';
@@ -62,13 +67,23 @@ export function evaluate(template: Template, expression: Json, parameters: Recor
     }
     case 'Fn::Sub': {
       const [text, variables] = (typeof raw === 'string' ? [raw, {}] : raw) as [string, Record<string, Json>];
-      return text.replace(/\$\{([\w:]+)\}/g, (_whole, name: string) =>
+      return text.replace(/\$\{([\w:.]+)\}/g, (_whole, name: string) =>
         String(
           name in variables
             ? evaluate(template, variables[name] as Json, parameters)
-            : evaluate(template, { Ref: name }, parameters),
+            : name.includes('.')
+              ? evaluate(template, { 'Fn::GetAtt': name }, parameters)
+              : evaluate(template, { Ref: name }, parameters),
         ),
       );
+    }
+    case 'Fn::GetAtt': {
+      const [logicalId, attribute] = (typeof raw === 'string' ? raw.split('.') : raw) as [string, string];
+      try {
+        return fakeAttribute(template, logicalId, attribute);
+      } catch {
+        return `<${logicalId}.${attribute}>`;
+      }
     }
     case 'Fn::Not':
       return !(args()[0] as boolean);

@@ -18,10 +18,10 @@ export function fakeAttribute(template: Template, logicalId: string, attribute: 
       return fakeFunctionArn(logicalId);
     case 'AWS::Serverless::StateMachine.Arn':
     case 'AWS::StepFunctions::StateMachine.Arn':
-      return `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:stateMachine:${logicalId}`;
+      return `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:stateMachine:${physicalName(template, logicalId)}`;
     case 'AWS::Serverless::StateMachine.Name':
     case 'AWS::StepFunctions::StateMachine.Name':
-      return logicalId;
+      return physicalName(template, logicalId);
     case 'AWS::DynamoDB::Table.Arn':
     case 'AWS::Serverless::SimpleTable.Arn':
       return `arn:aws:dynamodb:${FAKE_REGION}:${FAKE_ACCOUNT}:table/${FAKE_STACK}-${logicalId}`;
@@ -29,6 +29,8 @@ export function fakeAttribute(template: Template, logicalId: string, attribute: 
       return `arn:aws:s3:::${FAKE_STACK}-${lower}`;
     case 'AWS::SNS::Topic.TopicArn':
       return `arn:aws:sns:${FAKE_REGION}:${FAKE_ACCOUNT}:${FAKE_STACK}-${logicalId}`;
+    case 'AWS::SNS::Topic.TopicName':
+      return `${FAKE_STACK}-${logicalId}`;
     case 'AWS::SQS::Queue.Arn':
       return `arn:aws:sqs:${FAKE_REGION}:${FAKE_ACCOUNT}:${FAKE_STACK}-${logicalId}`;
     case 'AWS::IAM::Role.Arn':
@@ -38,6 +40,18 @@ export function fakeAttribute(template: Template, logicalId: string, attribute: 
         `No fake value for ${logicalId}.${attribute} (${type}); teach tests/support/substitutions.ts`,
       );
   }
+}
+
+/**
+ * A state machine's explicit Name (`!Sub loglake-${Stage}-…` at the default Stage), so the ARNs
+ * definitions receive match the ones role policies name; the logical ID when it has none.
+ */
+function physicalName(template: Template, logicalId: string): string {
+  const name = template.Resources[logicalId]?.Properties?.Name as Json | undefined;
+  const text = typeof name === 'string' ? name : (name as { 'Fn::Sub'?: Json } | undefined)?.['Fn::Sub'];
+  if (typeof text !== 'string') return logicalId;
+  const stage = String(template.Parameters?.Stage?.Default ?? 'dev');
+  return text.replace('${Stage}', stage).replace('${AWS::StackName}', FAKE_STACK);
 }
 
 export function fakeRef(template: Template, name: string): string {

@@ -18,7 +18,7 @@ const reclaimEvent = loadEvent<Record<string, unknown>>('completion-token', 'rec
 const BUCKET = event.detail.bucket.name;
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:test:00000000-0000-4000-8000-000000000000';
 const JOB_RUN = 'jr_4f1d2c3b4a5968778695a4b3c2d1e0f4f1d2c3b4a5968778695a4b3c2d1e0f0';
-const LOAD_EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:RedshiftLoadStateMachine:7d3e';
+const LOAD_EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:loglake-dev-redshift-load:7d3e';
 const CLAIM_KEY = { tokenKey: { S: event.detail.object.key }, etag: { S: event.detail.object.etag } };
 
 /** The token the aggregator really writes for the manual batch fixture. */
@@ -46,7 +46,7 @@ async function goodDay(token?: string): Promise<ServiceStubs> {
   });
   stubs.on('states:startExecution.sync:2').resolves({
     ExecutionArn: LOAD_EXECUTION,
-    StateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:RedshiftLoadStateMachine',
+    StateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:loglake-dev-redshift-load',
     Status: 'SUCCEEDED',
     StartDate: new Date('2026-11-22T13:45:00Z'),
     Output: { loadId: 'audit-2026-11-22T1300', rowsInBatch: 6, rowsUpdated: 0, rowsInserted: 6 },
@@ -114,7 +114,7 @@ describe('completion-token workflow', () => {
       },
     ]);
     expect(stubs.calls('states:startExecution.sync:2')[0]?.input).toEqual({
-      StateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:RedshiftLoadStateMachine',
+      StateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:loglake-dev-redshift-load',
       Input: {
         table: 'audit.wau_audit_logs',
         source: 's3://loglake-test-rawbucket/processed/audit/batch=2026-11-22T1300/',

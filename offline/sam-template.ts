@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from './repo';
+
+/** A CloudFormation template as JSON (after the SAM transform). */
+export interface CfnTemplate {
+  Parameters?: Record<string, { Default?: unknown; Type?: string }>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<
+    string,
+    { Type: string; Condition?: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }
+  >;
+}
+
+const translated = new Map<string, CfnTemplate>();
+
+/** template.yaml after the SAM transform, for a stack name and parameter values (cached). */
+export function samTransformed(stackName: string, parameters: Record<string, string> = {}): CfnTemplate {
+  const key = JSON.stringify([stackName, parameters]);
+  const cached = translated.get(key);
+  if (cached) return cached;
+  const run = spawnSync(
+    join(REPO_ROOT, '.venv', 'bin', 'python'),
+    [
+      join(REPO_ROOT, 'offline', 'sam-translate.py'),
+      join(REPO_ROOT, 'template.yaml'),
+      stackName,
+      JSON.stringify(parameters),
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (run.status !== 0) throw new Error(`SAM transform failed: ${run.stderr}`);
+  const template = JSON.parse(run.stdout) as CfnTemplate;
+  translated.set(key, template);
+  return template;
+}

@@ -1,0 +1,88 @@
+import { allStates } from '../../offline/asl';
+import { integration } from '../../offline/integrations';
+import { samTransformed } from '../../offline/sam-template';
+import { evaluate, isCreated, NO_VALUE } from '../support/conditions';
+import { loadDefinition, stateMachineIds } from '../support/state-machines';
+import type { Json, Template } from '../support/template';
+
+/**
+ * After the SAM transform, each state machine's role grants what Step Functions documents each of
+ * its Tasks needs (offline/integrations.ts, "IAM policies for integrated services"), in every
+ * parameter choice that creates the state machine: a statement behind a condition the Task is not
+ * behind is a deploy that fails (CreateStateMachine validates .sync roles) or a run that does.
+ */
+
+const PARAMETER_CHOICES: Record<string, string>[] = [
+  {},
+  { CreateRedshiftServerless: 'true' },
+  { RedshiftWorkgroupName: 'analytics' },
+  { KmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-000000000000' },
+  { ConfigureApiGatewayAccount: 'false', AccessLogsBucketName: 'central-access-logs' },
+];
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+}
+
+const asList = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
+const wildcard = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+
+function roleStatements(template: Template, roleId: string, parameters: Record<string, Json>): Statement[] {
+  const role = template.Resources[roleId];
+  const policies = (evaluate(template, (role?.Properties?.Policies ?? []) as Json, parameters) ??
+    []) as Json[];
+  return policies
+    .filter((p) => p !== NO_VALUE)
+    .flatMap((p) =>
+      asList(((p as { PolicyDocument: { Statement: Json } }).PolicyDocument.Statement ?? []) as Json),
+    )
+    .filter((s): s is Json & Statement => s !== NO_VALUE && (s as unknown as Statement).Effect === 'Allow');
+}
+
+const grants = (statements: Statement[], action: string, resource: string | undefined) =>
+  statements.some(
+    (s) =>
+      asList(s.Action).some((a) => wildcard(a).test(action)) &&
+      (resource === undefined || asList(s.Resource).some((r) => wildcard(String(r)).test(resource))),
+  );
+
+describe.each(PARAMETER_CHOICES)('state machine roles after the SAM transform, with %j', (choice) => {
+  const template = samTransformed('loglake-test', { Stage: 'dev', ...choice }) as unknown as Template;
+
+  it.each(stateMachineIds())(
+    '%s: its role grants every action its Tasks need, on their resources',
+    (logicalId) => {
+      const machine = template.Resources[logicalId];
+      if (!machine || !isCreated(template, logicalId, choice)) return;
+      const roleArn = machine.Properties?.RoleArn as { 'Fn::GetAtt': [string, string] } | undefined;
+      const roleId = roleArn?.['Fn::GetAtt']?.[0] ?? `${logicalId}Role`;
+      const statements = roleStatements(template, roleId, choice);
+      const missing: string[] = [];
+      for (const [name, state] of allStates(loadDefinition(logicalId))) {
+        if (state.Type !== 'Task' || !String(state.Resource).startsWith('arn:aws:states:::')) continue;
+        const parameters = (state.Parameters ?? {}) as Record<string, Json>;
+        for (const need of integration(String(state.Resource)).iam) {
+          const resource =
+            need.resource.kind === 'arn'
+              ? need.resource.arn
+              : need.resource.kind === 'parameter' && typeof parameters[need.resource.member] === 'string'
+                ? need.resource.arn(String(parameters[need.resource.member]))
+                : undefined;
+          for (const action of need.actions)
+            if (!grants(statements, action, resource))
+              missing.push(`"${name}" needs ${action} on ${resource ?? 'its resource'} (${need.source})`);
+        }
+      }
+      expect(missing).toEqual([]);
+    },
+  );
+});
