@@ -115,3 +115,12 @@ export function definitionProblems(source: StateMachineSource): string[] {
   if (!isValid) problems.push(`invalid ASL: ${errorsText('; ')}`);
   return problems;
 }
+
+/** The template state machine a fake ARN (as definitions receive it) names. */
+export function stateMachineLogicalId(arn: string, template: Template = loadTemplate()): string {
+  const found = stateMachineIds(template).find(
+    (id) => fakeSubstitution(template, { 'Fn::GetAtt': [id, 'Arn'] }) === arn,
+  );
+  if (!found) throw new Error(`No template state machine has the ARN ${arn}`);
+  return found;
+}

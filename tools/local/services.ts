@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../tests/support/fixtures';
 import { type EventLog, type Handler, runDefinition } from '../../tests/support/harness';
-import { loadDefinition } from '../../tests/support/state-machines';
+import { loadDefinition, stateMachineLogicalId } from '../../tests/support/state-machines';
 import { ServiceStubs, TaskFailure } from '../../tests/support/stubs';
 import { fakeRef } from '../../tests/support/substitutions';
 import { type Json, loadTemplate, resourcesOfType } from '../../tests/support/template';
@@ -153,7 +153,7 @@ export function localServices(
 
   // A child workflow runs on the same local services, as Step Functions would run it.
   stubs.on('states:startExecution.sync:2').callsFake(async ({ StateMachineArn, Input }) => {
-    const logicalId = String(StateMachineArn).split(':').at(-1) as string;
+    const logicalId = stateMachineLogicalId(String(StateMachineArn));
     const run = await runDefinition(
       loadDefinition(logicalId),
       typeof Input === 'string' ? JSON.parse(Input) : Input,
