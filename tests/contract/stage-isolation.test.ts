@@ -1,7 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { samTransformed } from '../../offline/sam-template';
 import { operation, serviceModel } from '../../offline/service-models';
 import { evaluate, isCreated, NO_VALUE } from '../support/conditions';
+import { REPO_ROOT } from '../support/fixtures';
 import type { Json, Template } from '../support/template';
+
+/** The `parameter_overrides` of a samconfig.toml environment's deploy section. */
+function samconfigOverrides(environment: string): Record<string, string> {
+  const text = readFileSync(join(REPO_ROOT, 'samconfig.toml'), 'utf8');
+  const section = text.split(`[${environment}.deploy.parameters]`)[1]?.split('\n[')[0] ?? '';
+  const line = /parameter_overrides = "(.*)"/.exec(section)?.[1] ?? '';
+  return Object.fromEntries([...line.matchAll(/(\w+)=\\"([^\\]*)\\"/g)].map((m) => [m[1], m[2]]));
+}
 
 /**
  * Two stages share an account and Region (README, Deploy): after the SAM transform (which names
@@ -92,10 +103,12 @@ function modelLimit(spec: { service: string; operation: string; member: string }
   return max;
 }
 
-function physicalNames(stage: string, parameters: Record<string, string> = {}): Map<string, string> {
+function physicalNames(environment: string): Map<string, string> {
+  const parameters = samconfigOverrides(environment);
+  const stage = parameters.Stage as string;
   const stack = `loglake-${stage}`;
-  const template = samTransformed(stack, { Stage: stage, ...parameters }) as unknown as Template;
-  const values: Record<string, Json> = { Stage: stage, 'AWS::StackName': stack, ...parameters };
+  const template = samTransformed(stack, parameters) as unknown as Template;
+  const values: Record<string, Json> = { 'AWS::StackName': stack, ...parameters };
   const names = new Map<string, string>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type === 'AWS::ApiGateway::Account') {
@@ -115,9 +128,13 @@ function physicalNames(stage: string, parameters: Record<string, string> = {}): 
   return names;
 }
 
-describe('two stages in one account and Region', () => {
-  const dev = physicalNames('dev');
-  const prod = physicalNames('prod', { ConfigureApiGatewayAccount: 'false' });
+describe('the two samconfig.toml stages in one account and Region', () => {
+  const dev = physicalNames('default');
+  const prod = physicalNames('prod');
+
+  it('are read from samconfig.toml', () => {
+    expect([samconfigOverrides('default').Stage, samconfigOverrides('prod').Stage]).toEqual(['dev', 'prod']);
+  });
 
   it('name no account- or Region-scoped resource alike, SAM-generated names included', () => {
     const prodNames = new Map(
@@ -139,5 +156,25 @@ describe('two stages in one account and Region', () => {
         : [];
     });
     expect(tooLong).toEqual([]);
+  });
+});
+
+describe("API Gateway's account-wide logging role", () => {
+  const template = samTransformed('loglake-dev', { Stage: 'dev' }) as unknown as Template;
+
+  it('is set before the stage that logs through it is created', () => {
+    const [, stage] =
+      Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::ApiGateway::Stage') ?? [];
+    const dependsOn = [stage?.DependsOn ?? []].flat();
+    const references = JSON.stringify(stage?.Properties).includes('{"Ref":"ApiGatewayAccount"}');
+    expect(dependsOn.includes('ApiGatewayAccount') || references).toBe(true);
+  });
+
+  it('outlives the stage that set it, so deleting that stage leaves the others logging', () => {
+    for (const id of ['ApiGatewayAccount', 'ApiGatewayLoggingRole'])
+      expect(template.Resources[id]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
   });
 });
