@@ -146,3 +146,17 @@ describe('secrets', () => {
     }
   });
 });
+
+describe('raw-zone lifecycle parameters', () => {
+  const template = loadTemplate();
+  const allowed = (name: string) => (template.Parameters?.[name]?.AllowedValues ?? []) as number[];
+
+  it('allow only rules S3 accepts: Standard-IA after 30 days or more, expiration after the move', () => {
+    const moves = allowed('RawZoneInfrequentAccessDays');
+    const expirations = allowed('RawZoneExpirationDays');
+    expect(moves.length).toBeGreaterThan(0);
+    expect(expirations.length).toBeGreaterThan(0);
+    expect(Math.min(...moves)).toBeGreaterThanOrEqual(30);
+    expect(Math.min(...expirations)).toBeGreaterThan(Math.max(...moves));
+  });
+});
