@@ -16,6 +16,11 @@ const PARAMETERS = ['Stage', 'LogLevel', 'Timestamp', 'ApiKeyRotationSchedule'].
   ParameterValue: ParameterKey === 'Timestamp' ? '2026-10-23T134500Z' : 'unchanged',
 }));
 
+/** The ClientRequestToken the execution gave its update: CloudFormation tags that update's events with it. */
+const tokenOf = (stubs: ServiceStubs) =>
+  String(stubs.calls('aws-sdk:cloudformation:updateStack')[0]?.input.ClientRequestToken);
+const TOKEN = expect.stringMatching(/^rotate-[0-9a-f-]{36}$/);
+
 const stack = (StackStatus: StackStatus, keyId = OLD_KEY) => ({
   Stacks: [
     {
@@ -73,6 +78,7 @@ describe('API key rotation workflow', () => {
         { ParameterKey: 'ApiKeyRotationSchedule', UsePreviousValue: true },
       ],
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'],
+      ClientRequestToken: TOKEN,
     });
     expect(stubs.calls('aws-sdk:cloudformation:describeStacks')).toHaveLength(4);
     expect(stubs.calls('aws-sdk:apigateway:getUsagePlanKeys')[0]?.input).toEqual({
@@ -108,24 +114,53 @@ describe('API key rotation workflow', () => {
     expect(run.status).toBe('SUCCEEDED');
   });
 
-  it('ends as a success with a note when CloudFormation has nothing to update', async () => {
+  it('verifies the stack key and ends as a success with a note when CloudFormation has nothing to update', async () => {
     const stubs = goodDay();
     stubs
       .on('aws-sdk:cloudformation:updateStack')
       .rejects(
-        'CloudFormation.CloudFormationException',
+        'unmodelled',
         'No updates are to be performed. (Service: CloudFormation; Status Code: 400; Error Code: ValidationError)',
       );
+    // An earlier execution already applied this Timestamp: the stack's key is the one it names.
+    stubs.on('aws-sdk:apigateway:getUsagePlanKeys').resolves({
+      items: [{ id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z`, type: 'API_KEY' }],
+    });
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run.output).toEqual({
       outcome: 'NoUpdate',
-      note: 'The stack already has this Timestamp: no key was replaced.',
+      note: 'The stack already has this Timestamp; its key is verified: no key was replaced.',
       timestamp: '2026-11-22T134500Z',
       keyId: [OLD_KEY],
     });
+    expect(stubs.calls('aws-sdk:apigateway:getUsagePlanKeys')).toHaveLength(1);
+    expect(stubs.calls('aws-sdk:apigateway:getApiKey')).toEqual([]);
     expect(stubs.notices()).toEqual([]);
+  });
+
+  it('fails verification by name on NoUpdate when the usage plan does not hold the stack key', async () => {
+    const stubs = goodDay();
+    stubs.on('aws-sdk:cloudformation:updateStack').rejects('unmodelled', 'No updates are to be performed.');
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.VerificationFailed' });
+  });
+
+  it('follows its own update when a retried call finds its token taken (the first answer was lost)', async () => {
+    const stubs = goodDay();
+    stubs
+      .on('aws-sdk:cloudformation:updateStack')
+      .rejectsOnce('unmodelled', 'Service Unavailable (Status Code: 503)')
+      .rejectsOnce('TokenAlreadyExistsException', `Token ${TOKEN} already exists`);
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { outcome: 'Rotated', keyId: NEW_KEY } });
+    const tokens = stubs.calls('aws-sdk:cloudformation:updateStack').map((c) => c.input.ClientRequestToken);
+    expect(tokens).toEqual([TOKEN, tokens[0]]);
   });
 
   it('waits for a busy stack to settle, then rotates', async () => {
@@ -190,6 +225,7 @@ describe('API key rotation workflow', () => {
       LogicalResourceId: string,
       ResourceStatus: StackEvent['ResourceStatus'],
       ResourceStatusReason?: string,
+      ClientRequestToken = tokenOf(stubs),
     ): StackEvent => ({
       StackId: 'x',
       EventId: `${LogicalResourceId}-${ResourceStatus}`,
@@ -200,19 +236,22 @@ describe('API key rotation workflow', () => {
       ResourceStatus,
       ResourceStatusReason,
       Timestamp: new Date('2026-11-22T13:46:00Z'),
+      ClientRequestToken,
     });
     stubs
       .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
       .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
-    stubs.on('aws-sdk:cloudformation:describeStackEvents').resolves({
+    stubs.on('aws-sdk:cloudformation:describeStackEvents').callsFake(() => ({
       // Newest first, as CloudFormation lists them.
       StackEvents: [
         event(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
         event('ClickstreamApiKey', 'UPDATE_FAILED', 'Resource update cancelled'),
         event('ClickstreamUsagePlanKey', 'UPDATE_FAILED', 'Usage plan key limit exceeded'),
         event('ClickstreamApiKey', 'UPDATE_IN_PROGRESS'),
+        // An older operation's failure is not this update's reason.
+        event('ClickstreamUsagePlan', 'UPDATE_FAILED', 'Throttle settings invalid', 'rotate-earlier'),
       ],
-    });
+    }));
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
@@ -232,8 +271,8 @@ describe('API key rotation workflow', () => {
       const stubs = goodDay();
       stubs
         .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
-        .resolves(stack('UPDATE_ROLLBACK_IN_PROGRESS'));
-      stubs.on('aws-sdk:cloudformation:describeStackEvents').resolves({
+        .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
+      stubs.on('aws-sdk:cloudformation:describeStackEvents').callsFake(() => ({
         StackEvents: [
           {
             StackId: 'x',
@@ -243,19 +282,36 @@ describe('API key rotation workflow', () => {
             ResourceType: 'AWS::CloudFormation::Stack',
             ResourceStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' as const,
             ResourceStatusReason: 'The following resource(s) failed to update: [ClickstreamApiKey].',
+            ClientRequestToken: tokenOf(stubs),
             Timestamp: new Date('2026-11-22T13:46:00Z'),
           },
         ].slice(0, withStackEvent ? 1 : 0),
-      });
+      }));
 
       const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
       expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.RolledBack' });
       expect(run.cause).toBe(
-        'The update rolled back (UPDATE_ROLLBACK_IN_PROGRESS); no UPDATE_FAILED event says why: see the stack events.',
+        'The update rolled back (UPDATE_ROLLBACK_COMPLETE); no UPDATE_FAILED event says why: see the stack events.',
       );
     },
   );
+
+  it('keeps waiting while a rollback is still running, and reports it once it has ended', async () => {
+    const stubs = goodDay();
+    stubs
+      .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
+      .resolvesOnce(stack('UPDATE_ROLLBACK_IN_PROGRESS'))
+      .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
+    stubs.on('aws-sdk:cloudformation:describeStackEvents').resolves({ StackEvents: [] });
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.RolledBack' });
+    expect(run.cause).toContain('(UPDATE_ROLLBACK_COMPLETE)');
+    // After goodDay's two in-progress polls: the running rollback is polled again, not reported.
+    expect(run.statesEntered.filter((s) => s === 'Check update')).toHaveLength(4);
+  });
 
   it('gives up with a named timeout when the update never completes', async () => {
     const stubs = goodDay();
