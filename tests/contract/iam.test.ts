@@ -1,7 +1,8 @@
 import { allStates } from '../../offline/asl';
 import { integration } from '../../offline/integrations';
 import { samTransformed } from '../../offline/sam-template';
-import { evaluate, isCreated, NO_VALUE } from '../support/conditions';
+import { isCreated } from '../support/conditions';
+import { grants, roleStatements } from '../support/iam';
 import { loadDefinition, stateMachineIds } from '../support/state-machines';
 import type { Json, Template } from '../support/template';
 
@@ -19,41 +20,6 @@ const PARAMETER_CHOICES: Record<string, string>[] = [
   { KmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-000000000000' },
   { ConfigureApiGatewayAccount: 'false', AccessLogsBucketName: 'central-access-logs' },
 ];
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: string | string[];
-}
-
-const asList = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
-const wildcard = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
-
-function roleStatements(template: Template, roleId: string, parameters: Record<string, Json>): Statement[] {
-  const role = template.Resources[roleId];
-  const policies = (evaluate(template, (role?.Properties?.Policies ?? []) as Json, parameters) ??
-    []) as Json[];
-  return policies
-    .filter((p) => p !== NO_VALUE)
-    .flatMap((p) =>
-      asList(((p as { PolicyDocument: { Statement: Json } }).PolicyDocument.Statement ?? []) as Json),
-    )
-    .filter((s): s is Json & Statement => s !== NO_VALUE && (s as unknown as Statement).Effect === 'Allow');
-}
-
-const grants = (statements: Statement[], action: string, resource: string | undefined) =>
-  statements.some(
-    (s) =>
-      asList(s.Action).some((a) => wildcard(a).test(action)) &&
-      (resource === undefined || asList(s.Resource).some((r) => wildcard(String(r)).test(resource))),
-  );
 
 describe.each(PARAMETER_CHOICES)('state machine roles after the SAM transform, with %j', (choice) => {
   const template = samTransformed('loglake-test', { Stage: 'dev', ...choice }) as unknown as Template;
