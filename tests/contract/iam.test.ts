@@ -1,7 +1,7 @@
 import { allStates } from '../../offline/asl';
 import { integration } from '../../offline/integrations';
 import { samTransformed } from '../../offline/sam-template';
-import { isCreated } from '../support/conditions';
+import { evaluate, isCreated } from '../support/conditions';
 import { grants, roleStatements } from '../support/iam';
 import { loadDefinition, stateMachineIds } from '../support/state-machines';
 import type { Json, Template } from '../support/template';
@@ -49,6 +49,37 @@ describe.each(PARAMETER_CHOICES)('state machine roles after the SAM transform, w
         }
       }
       expect(missing).toEqual([]);
+    },
+  );
+});
+
+describe('schedule roles after the SAM transform, with a customer-managed key', () => {
+  const choice = PARAMETER_CHOICES[3] as Record<string, string>;
+  const template = samTransformed('loglake-test', { Stage: 'dev', ...choice }) as unknown as Template;
+  const schedules = Object.entries(template.Resources).filter(
+    ([, r]) => r.Type === 'AWS::Scheduler::Schedule',
+  );
+
+  it.each(schedules.map(([id]) => id))(
+    '%s may start its target, send to its dead-letter queue and use the key',
+    (id) => {
+      const target = template.Resources[id]?.Properties?.Target as Record<string, Json>;
+      const roleId = (target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const statements = roleStatements(template, roleId, choice);
+      const arn = (value: Json) => String(evaluate(template, value, choice));
+      const targetArn = arn(target.Arn as Json);
+      const action = targetArn.includes(':states:') ? 'states:StartExecution' : 'lambda:InvokeFunction';
+
+      expect(grants(statements, action, targetArn)).toBe(true);
+      expect(
+        grants(
+          statements,
+          'sqs:SendMessage',
+          arn((target.DeadLetterConfig as Record<string, Json>).Arn as Json),
+        ),
+      ).toBe(true);
+      const managed = JSON.stringify(template.Resources[roleId]?.Properties?.ManagedPolicyArns ?? []);
+      expect(managed).toContain('CmkUsePolicy');
     },
   );
 });
