@@ -78,14 +78,21 @@ export function planDays(request: BackfillRequest, written: ReadonlySet<number>)
 
 export interface DayResult {
   readonly hoursWritten: number;
+  /** Hours whose Calls metrics CloudWatch took (at most two weeks old): what the anomaly model sees. */
+  readonly hoursMetered: number;
   readonly events: number;
   readonly pages: number;
 }
 
 export function summarise(plan: { service: string; hoursSkipped: number }, results: readonly DayResult[]) {
+  const hoursWritten = results.reduce((sum, r) => sum + r.hoursWritten, 0);
+  const hoursMetered = results.reduce((sum, r) => sum + r.hoursMetered, 0);
   return {
     service: plan.service,
-    hoursWritten: results.reduce((sum, r) => sum + r.hoursWritten, 0),
+    hoursWritten,
+    // The anomaly alarms learn from the metered hours only; older ones are in the CSV timeseries.
+    hoursMetered,
+    hoursNotMetered: hoursWritten - hoursMetered,
     hoursSkipped: plan.hoursSkipped,
     events: results.reduce((sum, r) => sum + r.events, 0),
     lookupEventsPages: results.reduce((sum, r) => sum + r.pages, 0),

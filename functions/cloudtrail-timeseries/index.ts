@@ -20,7 +20,10 @@ const s3 = tracer.captureAWSv3Client(new S3Client({}));
 metrics.setDefaultDimensions({ Pipeline: 'cloudtrail' });
 
 const LOOKUP_INTERVAL_MS = 550;
-/** CloudWatch drops EMF data older than 14 days: older hours are written but not metered. */
+/**
+ * CloudWatch takes data points "as much as two weeks before the current date" (PutMetricData in the
+ * CloudWatch service model): older hours are written to the CSV timeseries but not metered.
+ */
 const METRIC_MAX_AGE_MS = 14 * 24 * HOUR_MS - HOUR_MS;
 /** Stop paging with this much time left, so the hours already written are reported. */
 const SAFETY_MARGIN_MS = 20_000;
@@ -55,8 +58,9 @@ function putCsv(key: string, body: string) {
   );
 }
 
-function meterHour(service: string, hour: Date, events: readonly TrailEvent[]) {
-  if (Date.now() - hour.getTime() > METRIC_MAX_AGE_MS) return;
+/** Emits the hour's Calls metrics; false when CloudWatch would drop them as too old. */
+function meterHour(service: string, hour: Date, events: readonly TrailEvent[]): boolean {
+  if (Date.now() - hour.getTime() > METRIC_MAX_AGE_MS) return false;
   const total = metrics.singleMetric();
   total.setTimestamp(hour);
   total.addDimensions({ Service: service });
@@ -67,6 +71,7 @@ function meterHour(service: string, hour: Date, events: readonly TrailEvent[]) {
     byName.addDimensions({ Service: service, EventName: eventName });
     byName.addMetric('Calls', MetricUnit.Count, calls);
   }
+  return true;
 }
 
 class CloudTrailTimeseriesFunction implements LambdaInterface {
@@ -86,6 +91,7 @@ class CloudTrailTimeseriesFunction implements LambdaInterface {
     const first = (hours[0] ?? request.hours[0]) as Date;
     const last = (hours.at(-1) ?? request.hours.at(-1)) as Date;
 
+    let hoursMetered = 0;
     const collection = await collectHours({
       hours,
       pages:
@@ -95,7 +101,7 @@ class CloudTrailTimeseriesFunction implements LambdaInterface {
       write: async (hour, events) => {
         await putCsv(timeseriesKey(request.service, hour), timeseriesCsv(events));
         await putCsv(aggregateKey(request.service, hour), aggregateCsv(hour, events));
-        meterHour(request.service, hour, events);
+        if (meterHour(request.service, hour, events)) hoursMetered += 1;
       },
       outOfTime: () => context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS,
     });
@@ -117,6 +123,7 @@ class CloudTrailTimeseriesFunction implements LambdaInterface {
       service: request.service,
       day: request.day,
       hoursWritten: collection.written.length,
+      hoursMetered,
       hoursSkipped: done.size,
       events,
       pages: collection.pages,

@@ -92,6 +92,9 @@ describe('cloudtrail backfill workflow', () => {
     expect(run.output).toEqual({
       service: 'kms',
       hoursWritten: 42,
+      // Both days are within CloudWatch's two weeks of "now" (2026-11-22).
+      hoursMetered: 42,
+      hoursNotMetered: 0,
       hoursSkipped: 6,
       events: 126,
       lookupEventsPages: 4,
@@ -105,7 +108,7 @@ describe('cloudtrail backfill workflow', () => {
     );
     expect(notified(stubs)).toEqual([
       expect.stringMatching(
-        /^CloudTrail backfill of kms finished: 42 hours written, 6 already there, 126 events\. Execution arn:/,
+        /^CloudTrail backfill of kms finished: 42 hours written, 6 already there, 126 events\. 42 of the hours written are metered for the anomaly alarms; 0 are older than the two weeks CloudWatch accepts, so they are in the CSV timeseries only\. Execution arn:/,
       ),
     ]);
   }, 30_000);

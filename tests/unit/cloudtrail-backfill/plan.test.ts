@@ -45,12 +45,14 @@ describe('backfill planning', () => {
   it('totals what the days wrote', () => {
     expect(
       summarise({ service: 'kms', hoursSkipped: 3 }, [
-        { hoursWritten: 24, events: 1000, pages: 21 },
-        { hoursWritten: 5, events: 7, pages: 1 },
+        { hoursWritten: 24, hoursMetered: 10, events: 1000, pages: 21 },
+        { hoursWritten: 5, hoursMetered: 5, events: 7, pages: 1 },
       ]),
     ).toEqual({
       service: 'kms',
       hoursWritten: 29,
+      hoursMetered: 15,
+      hoursNotMetered: 14,
       hoursSkipped: 3,
       events: 1007,
       lookupEventsPages: 22,

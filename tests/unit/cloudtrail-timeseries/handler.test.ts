@@ -94,6 +94,10 @@ describe('cloudtrail timeseries handler', () => {
   });
 
   it('collects a day in one paging, skipping the hours already in the bucket', async () => {
+    jest.useFakeTimers({
+      now: new Date('2026-11-22T13:05:00Z'),
+      doNotFake: ['setTimeout', 'setImmediate', 'nextTick'],
+    });
     s3.on(ListObjectsV2Command).resolves({
       Contents: [
         { Key: 'timeseries/20261119/2200/kms-timeseries-20261119-2200.csv' },
@@ -113,6 +117,7 @@ describe('cloudtrail timeseries handler', () => {
       service: 'kms',
       day: '2026-11-19',
       hoursWritten: 2,
+      hoursMetered: 2,
       hoursSkipped: 2,
       events: 6,
       pages: 1,
@@ -125,6 +130,19 @@ describe('cloudtrail timeseries handler', () => {
       'timeseries/20261119/2100/kms-timeseries-20261119-2100.csv',
       'timeseries/20261119/2000/kms-timeseries-20261119-2000.csv',
     ]);
+  });
+
+  it('writes a day older than two weeks but meters none of it, as CloudWatch would drop it', async () => {
+    jest.useFakeTimers({
+      now: new Date('2026-12-10T13:05:00Z'),
+      doNotFake: ['setTimeout', 'setImmediate', 'nextTick'],
+    });
+    s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+    serve(kmsEvents('2026-11-19T21:00:00Z', 4));
+
+    const result = await invoke({ service: 'kms', day: '2026-11-19', hours: ['2026-11-19T21:00:00Z'] });
+
+    expect(result).toMatchObject({ hoursWritten: 1, hoursMetered: 0, events: 4 });
   });
 
   it('collects the last full hour of the stack service when asked nothing', async () => {
