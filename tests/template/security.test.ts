@@ -160,3 +160,24 @@ describe('raw-zone lifecycle parameters', () => {
     expect(Math.min(...expirations)).toBeGreaterThan(Math.max(...moves));
   });
 });
+
+describe('role trust policies', () => {
+  const template = loadTemplate();
+  /** Services whose own examples put a source condition on the role they assume (cited in template.yaml). */
+  const DOCUMENTED_SOURCE_CONDITION = new Set(['logs.amazonaws.com']);
+
+  it('put aws:SourceAccount or aws:SourceArn only where AWS documents that the service sends it', () => {
+    const guessed = resourcesOfType(template, 'AWS::IAM::Role').flatMap(([id, role]) => {
+      const trust = role.Properties?.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] };
+      return trust.Statement.filter((s) =>
+        /aws:Source(Account|Arn)/.test(JSON.stringify(s.Condition ?? {})),
+      ).flatMap((s) =>
+        [(s.Principal as { Service?: Json }).Service ?? []]
+          .flat()
+          .filter((service) => !DOCUMENTED_SOURCE_CONDITION.has(String(service)))
+          .map((service) => `${id} trusts ${String(service)} on a source condition`),
+      );
+    });
+    expect(guessed).toEqual([]);
+  });
+});
