@@ -85,6 +85,8 @@ export function errorNameProblems(
  */
 export const ALWAYS_SENT: Record<string, string> = {
   'GetCrawler:Crawler': 'GetCrawler of an existing crawler; a missing one is EntityNotFoundException',
+  'GetCrawler:Crawler.State': 'a crawler is always READY, RUNNING or STOPPING',
+  'GetCrawler:Crawler.LastCrawl.Status': 'read only once LastCrawl is shown present; a crawl that ran has a status',
   'DescribeStacks:Stacks': 'DescribeStacks by StackName answers with that stack or a ValidationError',
   'DescribeStacks:Stacks[]': 'the one stack named',
   'DescribeStacks:Stacks[].Parameters': 'the stack declares parameters (Timestamp at least)',
@@ -145,8 +147,12 @@ export function resultPathProblems(definition: Definition): string[] {
     const output = target.output;
     if (!output || target.resource === 'lambda:invoke') continue;
     const jsonMembers = target.resource.startsWith('states:') ? ['Output', 'Input'] : target.jsonMembers;
-    /** The optional steps of a path into the raw result that nothing vouches for. */
-    const unvouched = (segments: (string | number)[], guardPrefix?: string) => {
+    /**
+     * The optional steps of a path into the raw result that nothing vouches for. `mounted` steps
+     * (a ResultSelector's own path) are the selector's to answer for; the rest sit at `guardPrefix`
+     * in the state, where an IsPresent check can guard them.
+     */
+    const unvouched = (segments: (string | number)[], guardPrefix?: string, mounted = 0) => {
       const json = segments.findIndex((s) => typeof s === 'string' && jsonMembers.includes(s));
       const modelled = json >= 0 ? segments.slice(0, json + 1) : segments;
       const walked = walkPath(target.model, output, modelled, target.pascalCase);
@@ -154,8 +160,9 @@ export function resultPathProblems(definition: Definition): string[] {
       const steps = walked.steps.flatMap((step, i) => {
         if (step.required || ALWAYS_SENT[stepKey(output.shape, walked.steps, i)]) return [];
         if (guardPrefix !== undefined) {
+          if (i < mounted) return [];
           const path = `${guardPrefix}${modelled
-            .slice(0, i + 1)
+            .slice(mounted, i + 1)
             .map((seg) => (typeof seg === 'number' ? `[${seg}]` : `.${seg}`))
             .join('')}`;
           // `IsPresent` on the optional member, or on a path below it, proves it present.
@@ -175,23 +182,33 @@ export function resultPathProblems(definition: Definition): string[] {
           `"${name}" ResultSelector reads ${use.path}, but ${member} is optional in ${output.shape}`,
         );
     }
-    if (state.ResultSelector || state.ResultPath === null) continue;
+    if (state.ResultPath === null) continue;
     const resultPath = typeof state.ResultPath === 'string' ? state.ResultPath : '$';
     if (resultPath === '$') continue;
-    const resultSegments = pathSegments(resultPath) ?? [];
-    for (const [reader, readerState] of states)
-      for (const use of inputPathUses(reader, readerState)) {
-        if (!startsWithPath(use.path, resultPath)) continue;
-        const segments = pathSegments(use.path)?.slice(resultSegments.length);
-        if (!segments || segments.length === 0) continue;
-        const { unknown, steps } = unvouched(segments, resultPath);
-        // A path this output does not have belongs to another writer of the same ResultPath.
-        if (unknown) continue;
-        for (const member of steps)
-          problems.push(
-            `"${reader}" ${use.field} reads ${use.path} from "${name}", but ${member} is optional in ${output.shape} and no IsPresent check guards it`,
-          );
-      }
+    // Where parts of the raw result land in the state: all of it at ResultPath, or each
+    // ResultSelector field that is a plain path at ResultPath.<field>.
+    const mounts: { at: string; from: (string | number)[] }[] = state.ResultSelector
+      ? Object.entries(state.ResultSelector as Record<string, unknown>).flatMap(([key, value]) => {
+          const from = key.endsWith('.$') && typeof value === 'string' ? pathSegments(value) : undefined;
+          return from ? [{ at: `${resultPath}.${key.slice(0, -2)}`, from }] : [];
+        })
+      : [{ at: resultPath, from: [] }];
+    for (const mount of mounts) {
+      const mountSegments = pathSegments(mount.at) ?? [];
+      for (const [reader, readerState] of states)
+        for (const use of inputPathUses(reader, readerState)) {
+          if (!startsWithPath(use.path, mount.at)) continue;
+          const rest = pathSegments(use.path)?.slice(mountSegments.length);
+          if (!rest || rest.length === 0) continue;
+          const { unknown, steps } = unvouched([...mount.from, ...rest], mount.at, mount.from.length);
+          // A path this output does not have belongs to another writer of the same ResultPath.
+          if (unknown) continue;
+          for (const member of steps)
+            problems.push(
+              `"${reader}" ${use.field} reads ${use.path} from "${name}", but ${member} is optional in ${output.shape} and no IsPresent check guards it`,
+            );
+        }
+    }
   }
   return [...new Set(problems)];
 }

@@ -118,6 +118,47 @@ describe('paths read from service results', () => {
   });
 });
 
+describe('paths read through a ResultSelector that keeps part of the result', () => {
+  it('follows the kept part into later states', () => {
+    const definition = task(
+      'aws-sdk:glue:getCrawler',
+      {
+        Parameters: { Name: 'c' },
+        ResultSelector: { 'crawler.$': '$.Crawler' },
+        ResultPath: '$.latest',
+        End: undefined,
+        Next: 'Check',
+      },
+      {
+        Check: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.latest.crawler.LastCrawl.StartTime', IsPresent: false, Next: 'Done' }],
+          Default: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+      },
+    );
+    // LastCrawl is optional and nothing proves it present before StartTime is read.
+    const reads = {
+      Type: 'Choice',
+      Default: 'Done',
+      Choices: [
+        {
+          Variable: '$.latest.crawler.LastCrawl.StartTime',
+          TimestampGreaterThan: '2026-01-01T00:00:00Z',
+          Next: 'Done',
+        },
+      ],
+    };
+
+    expect(resultPathProblems({ ...definition, States: { ...definition.States, Check: reads } })).toEqual([
+      expect.stringMatching(/LastCrawl is optional/),
+      expect.stringMatching(/StartTime is optional/),
+    ]);
+    expect(resultPathProblems(definition)).toEqual([]);
+  });
+});
+
 describe('stub answers against the output shape', () => {
   it('flags a state AWS never reports and a member it never sends', () => {
     expect(outputProblems('glue:startJobRun.sync', { Id: 'jr', JobRunState: 'DONE' })).toEqual([
