@@ -86,7 +86,8 @@ export function errorNameProblems(
 export const ALWAYS_SENT: Record<string, string> = {
   'GetCrawler:Crawler': 'GetCrawler of an existing crawler; a missing one is EntityNotFoundException',
   'GetCrawler:Crawler.State': 'a crawler is always READY, RUNNING or STOPPING',
-  'GetCrawler:Crawler.LastCrawl.Status': 'read only once LastCrawl is shown present; a crawl that ran has a status',
+  'GetCrawler:Crawler.LastCrawl.Status':
+    'read only once LastCrawl is shown present; a crawl that ran has a status',
   'DescribeStacks:Stacks': 'DescribeStacks by StackName answers with that stack or a ValidationError',
   'DescribeStacks:Stacks[]': 'the one stack named',
   'DescribeStacks:Stacks[].Parameters': 'the stack declares parameters (Timestamp at least)',

@@ -46,9 +46,19 @@ const AWS_SDK_SERVICES: Record<string, { botocore: string; prefix: string; iam: 
 const ACTION_EXCEPTIONS: Record<string, string[]> = {
   's3:ListObjectsV2': ['s3:ListBucket'],
   's3:HeadObject': ['s3:GetObject'],
+  // Multipart uploads are authorized as s3:PutObject, their abort on its own (same page).
+  's3:CreateMultipartUpload': ['s3:PutObject'],
+  's3:UploadPart': ['s3:PutObject'],
+  's3:CompleteMultipartUpload': ['s3:PutObject'],
   'apigateway:GetUsagePlanKeys': ['apigateway:GET'],
   'apigateway:GetApiKey': ['apigateway:GET'],
 };
+
+/** The IAM actions that authorize an API call (`s3:ListObjectsV2` → `s3:ListBucket`). */
+export function iamActionsFor(iamPrefix: string, operationName: string): string[] {
+  const key = `${iamPrefix}:${operationName}`;
+  return ACTION_EXCEPTIONS[key] ?? [key];
+}
 
 export interface IamNeed {
   readonly actions: readonly string[];
@@ -351,7 +361,6 @@ function awsSdkIntegration(key: string): Integration {
   const op = operation(model, apiAction);
   // Unmodelled errors (throttling, 5xx) surface as the SDK's service exception, `S3.S3Exception`.
   const unmodelled = `${service.prefix}.${service.prefix}Exception`;
-  const actionKey = `${service.iam}:${op.name}`;
   return {
     resource: key,
     model,
@@ -369,7 +378,7 @@ function awsSdkIntegration(key: string): Integration {
     prefix: service.prefix,
     iam: [
       {
-        actions: ACTION_EXCEPTIONS[actionKey] ?? [actionKey],
+        actions: iamActionsFor(service.iam, op.name),
         resource: { kind: 'any', why: 'checked per statement by the IAM contract test' },
         source: `${DOCS}/supported-services-awssdk.html`,
       },
