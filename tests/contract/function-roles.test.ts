@@ -3,9 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { iamActionsFor } from '../../offline/integrations';
 import { samTransformed } from '../../offline/sam-template';
 import { operation, serviceModel } from '../../offline/service-models';
-import { REPO_ROOT } from '../support/fixtures';
 import { grants, roleStatements } from '../support/iam';
-import { loadTemplate, resourcesOfType, type Template } from '../support/template';
+import { functionEntry, loadTemplate, resourcesOfType, type Template } from '../support/template';
 
 /**
  * Each function keeps the AWS API calls it makes in `aws-calls.json` beside its handler. This
@@ -69,11 +68,10 @@ function callsIn(file: string): string[] {
 }
 
 const template = loadTemplate();
-const functions = resourcesOfType(template, 'AWS::Serverless::Function').map(([id, fn]) => {
-  const codeUri = String(fn.Properties?.CodeUri ?? template.Globals?.Function?.CodeUri ?? '.');
-  const entry = (fn.Metadata?.BuildProperties as { EntryPoints: string[] }).EntryPoints[0] as string;
-  return { id, entry: join(REPO_ROOT, codeUri, entry) };
-});
+const functions = resourcesOfType(template, 'AWS::Serverless::Function').map(([id]) => ({
+  id,
+  entry: functionEntry(id, template),
+}));
 
 describe.each(functions)('$id', ({ id, entry }) => {
   const listed = JSON.parse(readFileSync(join(dirname(entry), 'aws-calls.json'), 'utf8')) as {

@@ -1,21 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AnyState } from '../../offline/asl';
 import { errorNameProblems, parameterProblems, resultPathProblems } from '../../offline/contracts';
 import { REPO_ROOT } from '../support/fixtures';
 import { loadDefinition, stateMachineIds } from '../support/state-machines';
-import { loadTemplate } from '../support/template';
+import { functionEntry, loadTemplate } from '../support/template';
 
 /** The error types a Lambda task's function can throw: the names its own code gives its errors. */
 function functionErrors(state: AnyState): Set<string> {
   const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
   const functionName = String(parameters.FunctionName ?? state.Resource);
   const logicalId = /function:([\w-]+)/.exec(functionName)?.[1] ?? functionName;
-  const fn = loadTemplate().Resources[logicalId];
-  const entry = (fn?.Metadata?.BuildProperties as { EntryPoints?: string[] } | undefined)?.EntryPoints?.[0];
-  if (!entry) return new Set();
-  const codeUri = String(fn?.Properties?.CodeUri ?? loadTemplate().Globals?.Function?.CodeUri ?? '.');
-  const folder = join(REPO_ROOT, codeUri, entry.replace(/\/[^/]+$/, ''));
+  if (!loadTemplate().Resources[logicalId]) return new Set();
+  const folder = dirname(functionEntry(logicalId));
   const sources = [folder, join(REPO_ROOT, 'functions/shared')].flatMap((dir) =>
     readdirSync(dir)
       .filter((f) => f.endsWith('.ts'))

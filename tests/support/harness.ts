@@ -1,15 +1,13 @@
-import { join } from 'node:path';
 import {
   type RunOptions as EngineRunOptions,
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { REPO_ROOT } from './fixtures';
 import { functionEnvironment } from './function-environment';
 import { lambdaContext } from './lambda-context';
 import { allStates, loadDefinition } from './state-machines';
 import { type LambdaInvokeResult, ServiceStubs, TaskFailure } from './stubs';
-import { type Json, loadTemplate, resource } from './template';
+import { functionEntry, loadTemplate, resource } from './template';
 
 type TaskStateResourceLocalHandler = NonNullable<
   NonNullable<EngineRunOptions['overrides']>['taskResourceLocalHandlers']
@@ -54,18 +52,11 @@ export function functionHandler(logicalId: string): Handler {
   const cached = handlerCache.get(logicalId);
   if (cached) return cached;
   const fn = resource(loadTemplate(), logicalId);
-  if (fn.Type !== 'AWS::Serverless::Function')
-    throw new Error(`${logicalId} is not an AWS::Serverless::Function`);
-  const codeUri = String(
-    (fn.Properties?.CodeUri ?? loadTemplate().Globals?.Function?.CodeUri ?? '.') as Json,
-  );
-  const buildProperties = (fn.Metadata?.BuildProperties ?? {}) as { EntryPoints?: string[] };
-  const entry = buildProperties.EntryPoints?.[0];
-  if (!entry) throw new Error(`${logicalId} has no Metadata.BuildProperties.EntryPoints`);
+  const entry = functionEntry(logicalId);
   const [, exportName] = String(fn.Properties?.Handler).split('.') as [string, string];
   // The function reads its configuration at cold start, i.e. when it is required here.
   Object.assign(process.env, functionEnvironment(logicalId));
-  const module = require(join(REPO_ROOT, codeUri, entry)) as Record<string, Handler>;
+  const module = require(entry) as Record<string, Handler>;
   const handler = module[exportName];
   if (typeof handler !== 'function') throw new Error(`${entry} does not export ${exportName}`);
   handlerCache.set(logicalId, handler);

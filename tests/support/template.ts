@@ -80,3 +80,14 @@ export function resource(template: Template, logicalId: string): TemplateResourc
   if (!found) throw new Error(`template.yaml has no resource ${logicalId}`);
   return found;
 }
+
+/** The TypeScript entry point of a template function (its CodeUri and esbuild EntryPoints). */
+export function functionEntry(logicalId: string, template: Template = loadTemplate()): string {
+  const fn = resource(template, logicalId);
+  if (fn.Type !== 'AWS::Serverless::Function')
+    throw new Error(`${logicalId} is not an AWS::Serverless::Function`);
+  const codeUri = String((fn.Properties?.CodeUri ?? template.Globals?.Function?.CodeUri ?? '.') as Json);
+  const entry = (fn.Metadata?.BuildProperties as { EntryPoints?: string[] } | undefined)?.EntryPoints?.[0];
+  if (!entry) throw new Error(`${logicalId} has no Metadata.BuildProperties.EntryPoints`);
+  return join(REPO_ROOT, codeUri, entry);
+}
