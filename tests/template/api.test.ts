@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { render } from 'velocityjs';
 import { evaluate } from '../support/conditions';
 import { REPO_ROOT } from '../support/fixtures';
+import { runMappingTemplate } from '../support/mapping-template';
 import { type Json, loadTemplate, resource, resourcesOfType } from '../support/template';
 
 const template = loadTemplate();
@@ -13,36 +13,6 @@ const post = (api.paths as Record<string, Record<string, Record<string, Json>>>)
   Json
 >;
 const integration = post['x-amazon-apigateway-integration'] as Record<string, Json>;
-
-/** A mapping template as API Gateway runs it: Fn::Sub filled in, $input/$util/$context provided. */
-function runMappingTemplate(source: Json, body: string, context: Record<string, unknown> = {}): string {
-  const text =
-    typeof source === 'string'
-      ? source
-      : String((source as { 'Fn::Sub': string })['Fn::Sub']).replace(
-          '${ClickstreamDeliveryStream}',
-          'loglake-test-clickstream',
-        );
-  const parsed = (() => {
-    try {
-      return JSON.parse(body);
-    } catch {
-      return undefined;
-    }
-  })();
-  const path = (expression: string) =>
-    expression === '$'
-      ? parsed
-      : expression
-          .split('.')
-          .slice(1)
-          .reduce((value, key) => value?.[key], parsed);
-  return render(text, {
-    input: { body, path, json: (expression: string) => JSON.stringify(path(expression)) },
-    util: { base64Encode: (value: string) => Buffer.from(String(value)).toString('base64') },
-    context: { responseOverride: {}, ...context },
-  });
-}
 
 /** Every resource whose properties refer, directly or through another resource, to `name`. */
 function dependentsOf(name: string): string[] {
@@ -119,19 +89,30 @@ describe('clickstream API', () => {
     );
 
     expect(request).toEqual({
-      DeliveryStreamName: 'loglake-test-clickstream',
+      DeliveryStreamName: 'loglake-test-ClickstreamDeliveryStream',
       Records: lines.map((line) => ({ Data: Buffer.from(line).toString('base64') })),
     });
     expect(request.Records).toHaveLength(3);
   });
 
-  it('turns newline-delimited text into one record the transform splits into lines', () => {
+  it('packs newline-delimited text into one record, for Firehose to split into lines', () => {
     const body = readFileSync(join(REPO_ROOT, 'events/clickstream-api/lines.txt'), 'utf8');
     const templates = integration.requestTemplates as Record<string, Json>;
 
     const request = JSON.parse(runMappingTemplate(templates['text/plain'] as Json, body));
 
     expect(request.Records).toEqual([{ Data: Buffer.from(body).toString('base64') }]);
+  });
+
+  it('refuses a text body of more than 500 lines whole (Firehose splits at most 500 a record)', () => {
+    const templates = integration.requestTemplates as Record<string, Json>;
+    const line = '10.0.0.7 - - [22/Nov/2026:13:55:36 +0000] "GET / HTTP/1.1" 200 2326';
+    const at = (n: number) =>
+      JSON.parse(runMappingTemplate(templates['text/plain'] as Json, `${Array(n).fill(line).join('\n')}\n`));
+
+    expect(at(500).Records).toHaveLength(1);
+    // An empty batch: Firehose answers 400, so the client keeps its lines and splits them.
+    expect(at(501).Records).toEqual([]);
   });
 
   it('answers 503 with the positions to retry when Firehose refuses some records', () => {

@@ -198,9 +198,17 @@ describe('clickstream delivery stream', () => {
     expect(destination.CompressionFormat).toBe('GZIP');
   });
 
-  it('invokes the clickstream transform with the buffering hint parameter', () => {
-    const [processor] = (destination.ProcessingConfiguration as { Processors: { Parameters: Json[] }[] })
-      .Processors;
+  it('splits packed newline-delimited records into lines first, then invokes the transform with the buffering hint', () => {
+    const processors = (
+      destination.ProcessingConfiguration as { Processors: { Type: string; Parameters: Json[] }[] }
+    ).Processors;
+    const [deaggregation, processor] = processors;
+
+    expect(processors.map((p) => p.Type)).toEqual(['RecordDeAggregation', 'Lambda']);
+    expect(deaggregation?.Parameters).toEqual([
+      { ParameterName: 'SubRecordType', ParameterValue: 'DELIMITED' },
+      { ParameterName: 'Delimiter', ParameterValue: Buffer.from('\n').toString('base64') },
+    ]);
 
     expect(processor?.Parameters).toEqual(
       expect.arrayContaining([

@@ -17,7 +17,14 @@ interface StreamConfig {
   readonly errorPrefix: string;
   readonly transform?: string;
   readonly bufferBytes: number;
+  /** RecordDeAggregation (DELIMITED): the delimiter Firehose splits each record on before the transform. */
+  readonly deaggregateOn?: Buffer;
 }
+
+/** Firehose splits a record into at most this many sub-records (dynamic-partitioning-multirecord-deaggergation.html). */
+export const MAX_SUB_RECORDS = 500;
+
+type Processor = { Type: string; Parameters?: { ParameterName: string; ParameterValue: Json }[] };
 
 export interface StreamCounts {
   recordsIn: number;
@@ -32,12 +39,14 @@ function streamConfigs(template: Template): StreamConfig[] {
   return resourcesOfType(template, 'AWS::KinesisFirehose::DeliveryStream').map(([logicalId, stream]) => {
     const destination = stream.Properties?.ExtendedS3DestinationConfiguration as Record<string, Json>;
     const processors =
-      ((
-        destination.ProcessingConfiguration as
-          | { Processors?: { Parameters: { ParameterName: string; ParameterValue: Json }[] }[] }
-          | undefined
-      )?.Processors ?? [])[0]?.Parameters ?? [];
-    const parameter = (name: string) => processors.find((p) => p.ParameterName === name)?.ParameterValue;
+      (destination.ProcessingConfiguration as { Processors?: Processor[] } | undefined)?.Processors ?? [];
+    const parametersOf = (type: string) => processors.find((p) => p.Type === type)?.Parameters ?? [];
+    const parameter = (name: string, type = 'Lambda') =>
+      parametersOf(type).find((p) => p.ParameterName === name)?.ParameterValue;
+    const delimiter =
+      parameter('SubRecordType', 'RecordDeAggregation') === 'DELIMITED'
+        ? Buffer.from(String(parameter('Delimiter', 'RecordDeAggregation')), 'base64')
+        : undefined;
     const lambdaArn = parameter('LambdaArn') as { 'Fn::GetAtt'?: [string, string] } | undefined;
     const bufferMiB = Number(fakeSubstitution(template, (parameter('BufferSizeInMBs') ?? 1) as Json));
     return {
@@ -51,11 +60,28 @@ function streamConfigs(template: Template): StreamConfig[] {
       errorPrefix: fakeSubstitution(template, destination.ErrorOutputPrefix as Json),
       transform: lambdaArn?.['Fn::GetAtt']?.[0],
       bufferBytes: bufferMiB * 1024 * 1024,
+      ...(delimiter && { deaggregateOn: delimiter }),
     };
   });
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A packed record's sub-records, split on the delimiter (a trailing one ends the last sub-record). */
+export function deaggregate(record: Buffer, delimiter: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let at = record.indexOf(delimiter); at >= 0; at = record.indexOf(delimiter, start)) {
+    parts.push(record.subarray(start, at));
+    start = at + delimiter.length;
+  }
+  if (start < record.length) parts.push(record.subarray(start));
+  if (parts.length > MAX_SUB_RECORDS)
+    throw new Error(
+      `Firehose splits a record into at most ${MAX_SUB_RECORDS} sub-records; this one has ${parts.length}`,
+    );
+  return parts;
+}
 
 /** Fills Firehose's prefix expressions: partition keys from the transform, arrival time, error type. */
 function renderPrefix(
@@ -117,10 +143,13 @@ export class LocalFirehose {
     };
   }
 
-  async deliver(streamName: string, data: Buffer[], arrival = new Date()): Promise<void> {
+  async deliver(streamName: string, received: Buffer[], arrival = new Date()): Promise<void> {
     const stream = this.stream(streamName);
     const counts = this.countsOf(stream.logicalId);
-    counts.recordsIn += data.length;
+    counts.recordsIn += received.length;
+    const data = stream.deaggregateOn
+      ? received.flatMap((record) => deaggregate(record, stream.deaggregateOn as Buffer))
+      : received;
     if (!stream.transform) {
       this.write(stream, stream.prefix, {}, data, arrival);
       counts.ok += data.length;
