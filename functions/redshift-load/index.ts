@@ -6,7 +6,8 @@ import { ddlStatements } from './ddl';
 import { LoadValidationError } from './identifiers';
 import { COUNTS_STATEMENT, type LoadRequest, loadStatements, parseLoadRequest } from './load';
 
-const env = requireEnv(['LOAD_ROLE_ARN']);
+const env = requireEnv(['LOAD_ROLE_ARN', 'LOAD_SCHEMAS']);
+const LOAD_SCHEMAS = env.LOAD_SCHEMAS.split(',').map((s) => s.trim());
 metrics.setDefaultDimensions({ Pipeline: 'redshift-load' });
 /** The versioned DDL never changes within a deployment: split once, at cold start. */
 const DDL = ddlStatements();
@@ -27,7 +28,7 @@ class RedshiftLoadFunction implements LambdaInterface {
   @metrics.logMetrics()
   public async handler(event: Step, _context: Context) {
     if (event?.step === 'prepare') {
-      const request = parseLoadRequest(event.request);
+      const request = parseLoadRequest(event.request, LOAD_SCHEMAS);
       logger.info('Prepared Redshift load', {
         loadId: request.loadId,
         table: request.table,

@@ -22,12 +22,18 @@ export interface LoadRequest {
 }
 
 /** `{ table, source | manifest, format, mergeKeys, loadId }`, every field checked. */
-export function parseLoadRequest(input: unknown): LoadRequest {
+/** A load request, checked: `allowedSchemas` are the RedshiftLoadSchemas the deployment allows. */
+export function parseLoadRequest(input: unknown, allowedSchemas: readonly string[]): LoadRequest {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new LoadValidationError('the load request must be a JSON object');
   }
   const request = input as Record<string, unknown>;
   const { schema, table, qualified } = tableName(request.table);
+  if (!allowedSchemas.includes(schema)) {
+    throw new LoadValidationError(
+      `schema ${schema} is not one the workflow may load into (RedshiftLoadSchemas: ${allowedSchemas.join(', ')})`,
+    );
+  }
   if ((request.source === undefined) === (request.manifest === undefined)) {
     throw new LoadValidationError(
       'give exactly one of source (an s3:// prefix) and manifest (an s3:// manifest file)',

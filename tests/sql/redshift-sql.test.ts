@@ -20,13 +20,16 @@ async function redshiftLikeDatabase(): Promise<PGlite> {
   return db;
 }
 
-const request = parseLoadRequest({
-  table: 'audit.wau_audit_logs',
-  source: 's3://loglake-dev-processed/audit/batch=b-001/',
-  format: 'PARQUET',
-  mergeKeys: ['event_id'],
-  loadId: 'b-001',
-});
+const request = parseLoadRequest(
+  {
+    table: 'audit.wau_audit_logs',
+    source: 's3://loglake-dev-processed/audit/batch=b-001/',
+    format: 'PARQUET',
+    mergeKeys: ['event_id'],
+    loadId: 'b-001',
+  },
+  ['audit'],
+);
 const ROLE = 'arn:aws:iam::123456789012:role/loglake-dev-redshift-copy';
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:loglake-dev-redshift-load:b-001';
 

@@ -97,6 +97,14 @@ export function fakeSubstitution(template: Template, value: Json): string {
       const [logicalId, attribute] = value['Fn::GetAtt'] as [string, string];
       return fakeAttribute(template, logicalId, attribute);
     }
+    if ('Fn::Join' in value) {
+      const [separator, list] = value['Fn::Join'] as [string, Json];
+      // A CommaDelimitedList parameter joins its default's items.
+      const items = Array.isArray(list)
+        ? list.map((item) => fakeSubstitution(template, item))
+        : fakeSubstitution(template, list).split(',');
+      return items.join(separator);
+    }
     if ('Fn::Sub' in value && typeof value['Fn::Sub'] === 'string') {
       return value['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => {
         const [logicalId, attribute] = name.split('.') as [string, string | undefined];

@@ -199,6 +199,11 @@ describe('redshift load workflow', () => {
     ['no merge keys', { ...input, mergeKeys: [] }, 'mergeKeys must be a non-empty list'],
     ['both source and manifest', { ...input, manifest: 's3://b/m.manifest' }, 'exactly one of source'],
     ['an unknown format', { ...input, format: 'JSON' }, 'must be PARQUET or CSV'],
+    [
+      'a schema outside RedshiftLoadSchemas',
+      { ...input, table: 'pg_catalog_copy.users' },
+      'schema pg_catalog_copy is not one the workflow may load into (RedshiftLoadSchemas: audit)',
+    ],
   ])('rejects %s by name before any SQL runs', async (_name, request, message) => {
     const stubs = redshift();
 
