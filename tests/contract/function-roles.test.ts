@@ -15,6 +15,7 @@ import { functionEntry, loadTemplate, resourcesOfType, type Template } from '../
 
 /** SDK v3 client packages → botocore's service name and the IAM action prefix. */
 const PACKAGES: Record<string, { botocore: string; iam: string }> = {
+  '@aws-sdk/client-api-gateway': { botocore: 'apigateway', iam: 'apigateway' },
   '@aws-sdk/client-cloudtrail': { botocore: 'cloudtrail', iam: 'cloudtrail' },
   '@aws-sdk/client-firehose': { botocore: 'firehose', iam: 'firehose' },
   '@aws-sdk/client-s3': { botocore: 's3', iam: 's3' },

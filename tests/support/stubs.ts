@@ -84,10 +84,6 @@ export interface Integrations {
     CloudFormation.DescribeStackEventsCommandInput,
     CloudFormation.DescribeStackEventsCommandOutput
   >;
-  'aws-sdk:apigateway:getUsagePlanKeys': Io<
-    ApiGateway.GetUsagePlanKeysCommandInput,
-    ApiGateway.GetUsagePlanKeysCommandOutput
-  >;
   'aws-sdk:apigateway:getApiKey': Io<ApiGateway.GetApiKeyCommandInput, ApiGateway.GetApiKeyCommandOutput>;
   'states:startExecution': Io<
     Omit<Capitalized<SFN.StartExecutionCommandInput>, 'Input'> & { Input?: unknown },

@@ -149,6 +149,14 @@ const matrix: [string, string, unknown, string, RegExp][] = [
   ],
   ['CatalogThenEtlFunction', 'no step', {}, 'RunRequestError', /step must be plan, scan or report/],
   [
+    'UsagePlanKeysFunction',
+    'another usage plan',
+    { usagePlanId: 'someone-elses' },
+    'UsagePlanKeysRequestError',
+    /reads only the stack's usage plan, not usagePlanId/,
+  ],
+  ['UsagePlanKeysFunction', 'a list', [], 'UsagePlanKeysRequestError', /the input must be \{\}/],
+  [
     'CatalogThenEtlFunction',
     'a range of numbers',
     { step: 'plan', input: { from: 5, to: 6 } },

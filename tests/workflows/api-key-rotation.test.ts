@@ -1,10 +1,19 @@
+import { APIGatewayClient, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import type { StackEvent, StackStatus } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../support/fixtures';
 import { runStateMachine, trackStateCoverage } from '../support/harness';
 import { ServiceStubs } from '../support/stubs';
 
 const MACHINE = 'ApiKeyRotationStateMachine';
 trackStateCoverage(MACHINE);
+
+/** API Gateway as UsagePlanKeysFunction (run in-process by the harness) sees it: keys with values. */
+const apiGateway = mockClient(APIGatewayClient);
+const planHolds = (items: { id: string; name: string; value?: string }[]) =>
+  apiGateway
+    .on(GetUsagePlanKeysCommand)
+    .resolves({ items: items.map((i) => ({ type: 'API_KEY', value: 'secret-value', ...i })) });
 
 const scheduled = loadEvent('api-key-rotation', 'scheduled');
 const manual = loadEvent('api-key-rotation', 'manual');
@@ -51,9 +60,8 @@ function goodDay(keyName = `${STACK}-clickstream-2026-11-22T134500Z`): ServiceSt
   stubs
     .on('aws-sdk:cloudformation:updateStack')
     .resolves({ StackId: `arn:aws:cloudformation:eu-west-1:123456789012:stack/${STACK}/1` });
-  stubs
-    .on('aws-sdk:apigateway:getUsagePlanKeys')
-    .resolves({ items: [{ id: NEW_KEY, name: keyName, type: 'API_KEY' }] });
+  apiGateway.reset();
+  planHolds([{ id: NEW_KEY, name: keyName }]);
   stubs
     .on('aws-sdk:apigateway:getApiKey')
     .rejects('NotFoundException', 'Invalid API Key identifier specified');
@@ -81,9 +89,11 @@ describe('API key rotation workflow', () => {
       ClientRequestToken: TOKEN,
     });
     expect(stubs.calls('aws-sdk:cloudformation:describeStacks')).toHaveLength(4);
-    expect(stubs.calls('aws-sdk:apigateway:getUsagePlanKeys')[0]?.input).toEqual({
-      UsagePlanId: 'loglake-test-ClickstreamUsagePlan',
+    expect(apiGateway.commandCalls(GetUsagePlanKeysCommand)[0]?.args[0].input).toEqual({
+      usagePlanId: 'loglake-test-ClickstreamUsagePlan',
     });
+    // GetUsagePlanKeys answers with each key's value: none of it reaches the execution history.
+    expect(JSON.stringify(run.events)).not.toContain('secret-value');
     expect(stubs.calls('aws-sdk:apigateway:getApiKey')[0]?.input).toEqual({ ApiKey: OLD_KEY });
     expect(run.output).toEqual({
       outcome: 'Rotated',
@@ -103,8 +113,8 @@ describe('API key rotation workflow', () => {
     const given = goodDay(`${STACK}-clickstream-2026-11-22-manual-1`);
     await runStateMachine(MACHINE, manual, { stubs: given });
     const now = goodDay();
-    now.on('aws-sdk:apigateway:getUsagePlanKeys').callsFake(() => ({
-      items: [{ id: NEW_KEY, name: `${STACK}-clickstream-${timestampOf(now)}` }],
+    apiGateway.on(GetUsagePlanKeysCommand).callsFake(() => ({
+      items: [{ id: NEW_KEY, name: `${STACK}-clickstream-${timestampOf(now)}`, type: 'API_KEY' }],
     }));
 
     const run = await runStateMachine(MACHINE, {}, { stubs: now });
@@ -123,9 +133,7 @@ describe('API key rotation workflow', () => {
         'No updates are to be performed. (Service: CloudFormation; Status Code: 400; Error Code: ValidationError)',
       );
     // An earlier execution already applied this Timestamp: the stack's key is the one it names.
-    stubs.on('aws-sdk:apigateway:getUsagePlanKeys').resolves({
-      items: [{ id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z`, type: 'API_KEY' }],
-    });
+    planHolds([{ id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` }]);
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
@@ -135,7 +143,7 @@ describe('API key rotation workflow', () => {
       timestamp: '2026-11-22T134500Z',
       keyId: [OLD_KEY],
     });
-    expect(stubs.calls('aws-sdk:apigateway:getUsagePlanKeys')).toHaveLength(1);
+    expect(apiGateway.commandCalls(GetUsagePlanKeysCommand)).toHaveLength(1);
     expect(stubs.calls('aws-sdk:apigateway:getApiKey')).toEqual([]);
     expect(stubs.notices()).toEqual([]);
   });
@@ -346,25 +354,25 @@ describe('API key rotation workflow', () => {
 
   it('fails verification by name when the usage plan does not hold exactly the new key', async () => {
     const stubs = goodDay();
-    stubs.on('aws-sdk:apigateway:getUsagePlanKeys').resolves({
-      items: [
-        { id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z`, value: 'new-key-secret-value' },
-        { id: OLD_KEY, name: `${STACK}-clickstream-2026-10-23T134500Z`, value: 'old-key-secret-value' },
-      ],
-    });
+    planHolds([
+      { id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z`, value: 'new-key-secret-value' },
+      { id: OLD_KEY, name: `${STACK}-clickstream-2026-10-23T134500Z`, value: 'old-key-secret-value' },
+    ]);
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.VerificationFailed' });
     expect(run.cause).toContain(`should hold only ${STACK}-clickstream-2026-11-22T134500Z (${NEW_KEY})`);
-    // The notice is e-mailed: it never carries what GetUsagePlanKeys returns (each key's value).
+    expect(run.cause).toContain(OLD_KEY);
+    // The notice is e-mailed and the history is read by operators: neither holds a key's value.
     expect(stubs.notices().join('\n')).not.toContain('secret-value');
+    expect(JSON.stringify(run.events)).not.toContain('secret-value');
   });
 
   it('fails verification by name, not with States.Runtime, when the usage plan holds no key at all', async () => {
     const stubs = goodDay();
     // API Gateway leaves `items` out of an empty page.
-    stubs.on('aws-sdk:apigateway:getUsagePlanKeys').resolves({});
+    apiGateway.on(GetUsagePlanKeysCommand).resolves({});
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
@@ -390,7 +398,7 @@ describe('API key rotation workflow', () => {
   it.each([
     ['Describe stack', 'aws-sdk:cloudformation:describeStacks', 'ApiKeyRotation.DescribeFailed'],
     ['Update stack', 'aws-sdk:cloudformation:updateStack', 'ApiKeyRotation.UpdateFailed'],
-    ['Read usage plan keys', 'aws-sdk:apigateway:getUsagePlanKeys', 'ApiKeyRotation.VerificationFailed'],
+    ['Read usage plan keys', 'lambda:invoke', 'ApiKeyRotation.VerificationFailed'],
   ] as const)('fails by name when "%s" is refused', async (state, key, error) => {
     const stubs = goodDay();
     stubs.onState(state, key).rejects('States.TaskFailed', 'User is not authorized to perform this action');
