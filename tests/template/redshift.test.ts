@@ -44,12 +44,10 @@ describe('Redshift load permissions', () => {
     const rule = (template as unknown as { Rules: Record<string, { Assertions: { Assert: Json }[] }> }).Rules
       .ExistingRedshiftWorkgroupNeedsItsId;
     expect(evaluate(template, rule?.Assertions[0]?.Assert as Json, { RedshiftWorkgroupId: '' })).toBe(false);
-    const env = (
-      resource(template, 'RedshiftLoadFunction').Properties?.Environment as {
-        Variables: Record<string, Json>;
-      }
-    ).Variables;
-    expect(evaluate(template, env.LOAD_SCHEMAS as Json, {})).toBe('audit');
+    const environment = resource(template, 'RedshiftLoadFunction').Properties?.Environment as
+      | { Variables: Record<string, Json> }
+      | undefined;
+    expect(evaluate(template, environment?.Variables.LOAD_SCHEMAS as Json, {})).toBe('audit');
   });
 
   it('lets COPY reach S3 without a VPC endpoint unless asked to route through the VPC', () => {
