@@ -78,6 +78,12 @@ bench-deps: ## Debian's python3-dateutil, for the seed ETL baseline
 bench: sam-build bench-deps ## Benchmarks of the Firehose functions vs targets and the seed ETL (npm run bench)
 	node bench/run.mjs
 
+.PHONY: verify-aws
+verify-aws: $(NODE_STAMP) ## After sam deploy: run each workflow once on the real stack (STACK=loglake-dev) and print what passed
+	esbuild tools/verify-aws/main.ts --bundle --platform=node --format=cjs --target=node20 --log-level=warning \
+	  --outfile=tools/verify-aws/.build/verify.cjs
+	node tools/verify-aws/.build/verify.cjs --stack "$${STACK:-loglake-dev}"
+
 .PHONY: clean
 clean: ## Remove build output (keeps installed tools)
 	rm -rf .aws-sam coverage
