@@ -70,7 +70,11 @@ export function applyUpdate(expression: string, item: Item, names: Names, values
 }
 
 function conditionFailed(): TaskFailure {
-  return new TaskFailure('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
+  return TaskFailure.of(
+    'dynamodb:putItem',
+    'ConditionalCheckFailedException',
+    'The conditional request failed',
+  );
 }
 
 export class LocalDynamoDb {

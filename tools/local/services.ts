@@ -103,7 +103,8 @@ export function localServices(
         processed: store.path(names.rawBucket, 'processed/audit'),
         rejects: store.path(names.rawBucket, 'rejects/audit'),
       });
-    } else throw new TaskFailure('Glue.EntityNotFoundException', `no local job ${JobName}`);
+    } else
+      throw TaskFailure.of('glue:startJobRun.sync', 'EntityNotFoundException', `no local job ${JobName}`);
     glueRuns.push({ job: String(JobName), ...result });
     return {
       Id: `jr_local_${++sequence}`,
@@ -115,7 +116,12 @@ export function localServices(
 
   stubs.on('athena:startQueryExecution.sync').callsFake(async ({ QueryString, ExecutionParameters = [] }) => {
     const sql = sqlByText.get(String(QueryString).trim());
-    if (!sql) throw new TaskFailure('States.TaskFailed', 'the query is not one of sql/athena');
+    if (!sql)
+      throw TaskFailure.of(
+        'athena:startQueryExecution.sync',
+        'States.TaskFailed',
+        'the query is not one of sql/athena',
+      );
     const id = `local-query-${++sequence}`;
     const key = `reports/${id}.csv`;
     const result = await runPython<{ columns: string[]; rows: string[][] }>('athena', {
@@ -137,7 +143,12 @@ export function localServices(
   });
   stubs.on('athena:getQueryResults').callsFake(({ QueryExecutionId, MaxResults }) => {
     const result = queries.get(String(QueryExecutionId));
-    if (!result) throw new TaskFailure('Athena.InvalidRequestException', `no query ${QueryExecutionId}`);
+    if (!result)
+      throw TaskFailure.of(
+        'athena:getQueryResults',
+        'InvalidRequestException',
+        `no query ${QueryExecutionId}`,
+      );
     const rows = [result.columns, ...result.rows].slice(0, MaxResults ?? 1000);
     return { ResultSet: { Rows: rows.map((row) => ({ Data: row.map((v) => ({ VarCharValue: v })) })) } };
   });
@@ -165,7 +176,8 @@ export function localServices(
     );
     const executionArn = `${String(StateMachineArn).replace(':stateMachine:', ':execution:')}:local-${++sequence}`;
     if (run.status === 'FAILED') {
-      throw new TaskFailure(
+      throw TaskFailure.of(
+        'states:startExecution.sync:2',
         'States.TaskFailed',
         JSON.stringify({ ExecutionArn: executionArn, Status: 'FAILED', Error: run.error, Cause: run.cause }),
       );
