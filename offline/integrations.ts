@@ -133,6 +133,41 @@ interface OptimizedSpec {
 const structureMember = (model: ServiceModel, shapeName: string, member: string): ShapeRef | undefined =>
   model.shapes[shapeName]?.members?.[member];
 
+// ${DOCS}/connect-glue.html; throttles surface as Glue.AWSGlueException
+// (https://repost.aws/knowledge-center/glue-throttling-rate-exceeded)
+const GLUE_START_JOB_RUN: OptimizedSpec = {
+  botocore: 'glue',
+  operation: 'StartJobRun',
+  prefix: 'Glue',
+  extraErrors: ['Glue.AWSGlueException'],
+  unmodelled: 'Glue.AWSGlueException',
+  iam: [
+    {
+      actions: ['glue:StartJobRun'],
+      resource: { kind: 'parameter', member: 'JobName', arn: arnOf.glueJob },
+      source: `${DOCS}/glue-iam.html`,
+    },
+  ],
+};
+
+// ${DOCS}/stepfunctions-iam.html, ${DOCS}/concepts-nested-workflows.html ("StepFunctions.ExecutionLimitExceeded")
+const START_EXECUTION: OptimizedSpec = {
+  botocore: 'stepfunctions',
+  operation: 'StartExecution',
+  prefix: 'StepFunctions',
+  extraErrors: ['StepFunctions.AWSStepFunctionsException'],
+  verbatimErrors: ['ExecutionLimitExceeded'],
+  unmodelled: 'StepFunctions.AWSStepFunctionsException',
+  jsonMembers: ['Input'],
+  iam: [
+    {
+      actions: ['states:StartExecution'],
+      resource: { kind: 'parameter', member: 'StateMachineArn', arn: arnOf.stateMachine },
+      source: `${DOCS}/stepfunctions-iam.html`,
+    },
+  ],
+};
+
 const OPTIMIZED: Record<string, OptimizedSpec> = {
   // ${DOCS}/connect-lambda.html, ${DOCS}/bp-lambda-serviceexception.html, ${DOCS}/lambda-iam.html
   'lambda:invoke': {
@@ -155,28 +190,9 @@ const OPTIMIZED: Record<string, OptimizedSpec> = {
       },
     ],
   },
-  // ${DOCS}/connect-glue.html; throttles surface as Glue.AWSGlueException
-  // (https://repost.aws/knowledge-center/glue-throttling-rate-exceeded)
-  'glue:startJobRun': {
-    botocore: 'glue',
-    operation: 'StartJobRun',
-    prefix: 'Glue',
-    extraErrors: ['Glue.AWSGlueException'],
-    unmodelled: 'Glue.AWSGlueException',
-    iam: [
-      {
-        actions: ['glue:StartJobRun'],
-        resource: { kind: 'parameter', member: 'JobName', arn: arnOf.glueJob },
-        source: `${DOCS}/glue-iam.html`,
-      },
-    ],
-  },
+  'glue:startJobRun': GLUE_START_JOB_RUN,
   'glue:startJobRun.sync': {
-    botocore: 'glue',
-    operation: 'StartJobRun',
-    prefix: 'Glue',
-    extraErrors: ['Glue.AWSGlueException'],
-    unmodelled: 'Glue.AWSGlueException',
+    ...GLUE_START_JOB_RUN,
     output: (model) => structureMember(model, 'GetJobRunResponse', 'JobRun'),
     iam: [
       {
@@ -235,38 +251,12 @@ const OPTIMIZED: Record<string, OptimizedSpec> = {
       },
     ],
   },
-  // ${DOCS}/stepfunctions-iam.html, ${DOCS}/concepts-nested-workflows.html ("StepFunctions.ExecutionLimitExceeded")
-  'states:startExecution': {
-    botocore: 'stepfunctions',
-    operation: 'StartExecution',
-    prefix: 'StepFunctions',
-    extraErrors: ['StepFunctions.AWSStepFunctionsException'],
-    verbatimErrors: ['ExecutionLimitExceeded'],
-    unmodelled: 'StepFunctions.AWSStepFunctionsException',
-    jsonMembers: ['Input'],
-    iam: [
-      {
-        actions: ['states:StartExecution'],
-        resource: { kind: 'parameter', member: 'StateMachineArn', arn: arnOf.stateMachine },
-        source: `${DOCS}/stepfunctions-iam.html`,
-      },
-    ],
-  },
+  'states:startExecution': START_EXECUTION,
   'states:startExecution.sync:2': {
-    botocore: 'stepfunctions',
-    operation: 'StartExecution',
-    prefix: 'StepFunctions',
-    extraErrors: ['StepFunctions.AWSStepFunctionsException'],
-    verbatimErrors: ['ExecutionLimitExceeded'],
-    unmodelled: 'StepFunctions.AWSStepFunctionsException',
-    jsonMembers: ['Input'],
+    ...START_EXECUTION,
     output: (model) => operationOutput(model, 'DescribeExecution'),
     iam: [
-      {
-        actions: ['states:StartExecution'],
-        resource: { kind: 'parameter', member: 'StateMachineArn', arn: arnOf.stateMachine },
-        source: `${DOCS}/stepfunctions-iam.html`,
-      },
+      ...START_EXECUTION.iam,
       {
         actions: ['states:DescribeExecution', 'states:StopExecution'],
         resource: {
