@@ -1,9 +1,10 @@
 import type { CrawlerState, LastCrawlStatus } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { LocalDynamoDb } from '../../tools/local/dynamodb';
 import { loadEvent } from '../support/fixtures';
 import { runStateMachine, trackStateCoverage } from '../support/harness';
-import { ServiceStubs } from '../support/stubs';
+import { ServiceStubs, TaskFailure } from '../support/stubs';
 
 const MACHINE = 'CatalogThenEtlStateMachine';
 trackStateCoverage(MACHINE);
@@ -113,7 +114,8 @@ describe('catalog-then-ETL workflow', () => {
       TableName: 'loglake-test-CatalogEtlStateTable',
       Key: KEY,
       UpdateExpression: 'SET runStatus = :running, executionArn = :me, leaseUntil = :lease',
-      ConditionExpression: 'attribute_not_exists(runStatus) OR runStatus <> :running OR leaseUntil < :now',
+      ConditionExpression:
+        'attribute_not_exists(runStatus) OR runStatus <> :running OR leaseUntil < :now OR executionArn = :me',
       ReturnValues: 'ALL_NEW',
     });
     // The 48 hours up to the scheduled one were listed.
@@ -464,5 +466,30 @@ describe('catalog-then-ETL workflow', () => {
     expect(lockUpdates(stubs)[1]?.ExpressionAttributeValues?.[':mark']).toEqual({
       S: '2026-11-22T14:09:30.000Z',
     });
+  });
+
+  it('keeps its own lock when taking it is retried after the first answer was lost', async () => {
+    const stubs = goodDay();
+    const dynamo = new LocalDynamoDb(new Map([['loglake-test-CatalogEtlStateTable', ['workflow']]]));
+    dynamo.putItem({
+      TableName: 'loglake-test-CatalogEtlStateTable',
+      Item: { ...KEY, highWaterMark: { S: MARK } },
+    });
+    let answers = 0;
+    stubs.onState('Take run lock', 'dynamodb:updateItem').callsFake((input) => {
+      // The lease is written both times; the first answer never reaches Step Functions.
+      const written = dynamo.updateItem(input);
+      answers += 1;
+      if (answers === 1)
+        throw TaskFailure.of('dynamodb:updateItem', 'InternalServerError', 'connection reset');
+      return written;
+    });
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toContainEqual({ state: 'Take run lock', attempt: 1 });
+    expect(run.statesEntered).not.toContain('Run already in progress');
+    expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
   });
 });

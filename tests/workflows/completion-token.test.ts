@@ -1,10 +1,11 @@
 import { aggregateBatch } from '../../functions/audit-log-aggregator/aggregate';
 import { parseAggregationRequest } from '../../functions/audit-log-aggregator/request';
+import { LocalDynamoDb } from '../../tools/local/dynamodb';
 import { loadEvent } from '../support/fixtures';
 import { runDefinition, runStateMachine, trackStateCoverage } from '../support/harness';
 import { MemoryStore } from '../support/memory-store';
 import { loadDefinition } from '../support/state-machines';
-import { ServiceStubs } from '../support/stubs';
+import { ServiceStubs, TaskFailure } from '../support/stubs';
 import { loadTemplate } from '../support/template';
 
 const MACHINE = 'CompletionTokenStateMachine';
@@ -97,7 +98,12 @@ describe('completion-token workflow', () => {
         claimedAt: { S: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
         attempts: { N: '1' },
       },
-      ConditionExpression: 'attribute_not_exists(tokenKey)',
+      ConditionExpression: 'attribute_not_exists(tokenKey) OR executionArn = :me',
+      ExpressionAttributeValues: {
+        ':me': {
+          S: 'arn:aws:states:eu-west-1:123456789012:execution:test:00000000-0000-4000-8000-000000000000',
+        },
+      },
     });
     expect(stubs.calls('aws-sdk:s3:getObject')[0]?.input).toEqual({
       Bucket: BUCKET,
@@ -167,6 +173,26 @@ describe('completion-token workflow', () => {
     expect(stubs.calls('states:startExecution.sync:2')).toEqual([]);
     expect(claimUpdates(stubs)).toEqual([]);
     expect(stubs.notices()).toEqual([]);
+  });
+
+  it('goes on with its own claim when the claim is retried after its first answer was lost', async () => {
+    const stubs = await goodDay();
+    const dynamo = new LocalDynamoDb(new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]));
+    let answers = 0;
+    stubs.on('dynamodb:putItem').callsFake((input) => {
+      // The claim is written both times; the first answer never reaches Step Functions.
+      const written = dynamo.putItem(input);
+      answers += 1;
+      if (answers === 1) throw TaskFailure.of('dynamodb:putItem', 'InternalServerError', 'connection reset');
+      return written;
+    });
+
+    const run = await runStateMachine(MACHINE, event, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toContainEqual({ state: 'Claim token', attempt: 1 });
+    expect(run.output).not.toMatchObject({ outcome: 'AlreadyClaimed' });
+    expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
   });
 
   it('does not start a second run for a token whose claim is still RUNNING, even when asked to reclaim', async () => {
