@@ -21,6 +21,9 @@ const project = (displayName, roots) => ({
   setupFiles: ['<rootDir>/tests/support/setup-env.ts'],
   setupFilesAfterEnv: ['<rootDir>/tests/support/setup-matchers.ts'],
   testMatch: ['**/*.test.ts'],
+  // Generous on a busy 2-core machine: tests start engines (PGlite, the SAM translator, built
+  // bundles in fresh processes); a hang still fails, within a minute.
+  testTimeout: 60_000,
 });
 
 module.exports = {

@@ -71,11 +71,12 @@ async function load(db: PGlite, rows: Row[]) {
 
 describe('redshift sql on a real PostgreSQL engine', () => {
   let db: PGlite;
+  // Starting PostgreSQL (WebAssembly) takes seconds on a loaded 2-core machine: not jest's default 5 s.
   beforeEach(async () => {
     db = await redshiftLikeDatabase();
     for (const sql of ddlStatements()) await db.exec(sql);
-  });
-  afterEach(() => db.close());
+  }, 60_000);
+  afterEach(() => db.close(), 60_000);
 
   it('runs the versioned DDL, and runs it again without error', async () => {
     for (const sql of ddlStatements()) await db.exec(sql);
