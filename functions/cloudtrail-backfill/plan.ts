@@ -81,6 +81,8 @@ export interface DayResult {
   /** Hours whose Calls metrics CloudWatch took (at most two weeks old): what the anomaly model sees. */
   readonly hoursMetered: number;
   readonly events: number;
+  /** Events without an EventTime, which no hour's file holds. */
+  readonly eventsWithoutTime: number;
   readonly pages: number;
 }
 
@@ -95,6 +97,7 @@ export function summarise(plan: { service: string; hoursSkipped: number }, resul
     hoursNotMetered: hoursWritten - hoursMetered,
     hoursSkipped: plan.hoursSkipped,
     events: results.reduce((sum, r) => sum + r.events, 0),
+    eventsWithoutTime: results.reduce((sum, r) => sum + r.eventsWithoutTime, 0),
     lookupEventsPages: results.reduce((sum, r) => sum + r.pages, 0),
     days: results.length,
   };

@@ -9,6 +9,8 @@ export interface Collection {
   /** Hours whose files were written, oldest first, with their event counts. */
   readonly written: { hour: Date; events: number }[];
   readonly pages: number;
+  /** Events LookupEvents returned without an EventTime: no hour can hold them, so they are counted. */
+  readonly withoutTime: number;
 }
 
 /**
@@ -37,12 +39,16 @@ export async function collectHours(options: {
     }
   };
   let pages = 0;
+  let withoutTime = 0;
   for await (const page of options.pages) {
     pages++;
     let oldest = Number.POSITIVE_INFINITY;
     for (const event of page) {
       const time = event.EventTime?.getTime();
-      if (time === undefined) continue;
+      if (time === undefined || Number.isNaN(time)) {
+        withoutTime += 1;
+        continue;
+      }
       oldest = Math.min(oldest, time);
       pending.get(Math.floor(time / HOUR_MS) * HOUR_MS)?.push(event);
     }
@@ -56,5 +62,5 @@ export async function collectHours(options: {
   }
   await flushFrom(Number.NEGATIVE_INFINITY);
   written.sort((a, b) => a.hour.getTime() - b.hour.getTime());
-  return { written, pages };
+  return { written, pages, withoutTime };
 }

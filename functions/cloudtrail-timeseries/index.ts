@@ -108,16 +108,22 @@ class CloudTrailTimeseriesFunction implements LambdaInterface {
     const events = collection.written.reduce((sum, w) => sum + w.events, 0);
     metrics.addMetric('HoursWritten', MetricUnit.Count, collection.written.length);
     metrics.addMetric('LookupEventsPages', MetricUnit.Count, collection.pages);
+    metrics.addMetric('EventsWithoutTime', MetricUnit.Count, collection.withoutTime);
     logger.info('Collected CloudTrail timeseries', {
       hours: collection.written.length,
       first: first.toISOString(),
       last: last.toISOString(),
       events,
       pages: collection.pages,
+      eventsWithoutTime: collection.withoutTime,
       durationMs: Math.round(performance.now() - started),
     });
     if (request.mode === 'hour') {
-      return { s3Uri: `s3://${env.TIMESERIES_BUCKET}/${timeseriesKey(request.service, first)}`, events };
+      return {
+        s3Uri: `s3://${env.TIMESERIES_BUCKET}/${timeseriesKey(request.service, first)}`,
+        events,
+        eventsWithoutTime: collection.withoutTime,
+      };
     }
     return {
       service: request.service,
@@ -126,6 +132,7 @@ class CloudTrailTimeseriesFunction implements LambdaInterface {
       hoursMetered,
       hoursSkipped: done.size,
       events,
+      eventsWithoutTime: collection.withoutTime,
       pages: collection.pages,
     };
   }

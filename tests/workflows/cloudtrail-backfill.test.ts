@@ -97,6 +97,7 @@ describe('cloudtrail backfill workflow', () => {
       hoursNotMetered: 0,
       hoursSkipped: 6,
       events: 126,
+      eventsWithoutTime: 0,
       lookupEventsPages: 4,
       days: 2,
     });
@@ -108,7 +109,7 @@ describe('cloudtrail backfill workflow', () => {
     );
     expect(notified(stubs)).toEqual([
       expect.stringMatching(
-        /^CloudTrail backfill of kms finished: 42 hours written, 6 already there, 126 events\. 42 of the hours written are metered for the anomaly alarms; 0 are older than the two weeks CloudWatch accepts, so they are in the CSV timeseries only\. Execution arn:/,
+        /^CloudTrail backfill of kms finished: 42 hours written, 6 already there, 126 events \(0 without an EventTime, so in no hourly file\)\. 42 of the hours written are metered for the anomaly alarms; 0 are older than the two weeks CloudWatch accepts, so they are in the CSV timeseries only\. Execution arn:/,
       ),
     ]);
   }, 30_000);

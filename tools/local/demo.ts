@@ -12,7 +12,7 @@ import { LocalRedshift } from './redshift';
 import { htmlReport, statusChart } from './report-html';
 import { auditSample, clickstreamSample, cloudTrailSample, expectedReport } from './samples';
 import { installLocalAws } from './sdk-patches';
-import { localServices, names } from './services';
+import { localExecution, localServices, names } from './services';
 
 export interface DemoOptions {
   readonly outDir: string;
@@ -82,6 +82,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         stubs: services.stubs,
         handlerFor,
         onEvent: (e) => progress(machine, e),
+        // Every execution has its own id, as on AWS: claims and locks record it as their holder.
+        context: { Execution: localExecution(machine) },
       });
       print(
         `  ${machine}: ${report.status}${report.status === 'FAILED' ? ` (${report.error}: ${report.cause})` : ''}`,

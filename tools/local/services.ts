@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../tests/support/fixtures';
@@ -169,6 +170,7 @@ export function localServices(
       loadDefinition(logicalId),
       typeof Input === 'string' ? JSON.parse(Input) : Input,
       {
+        context: { Execution: localExecution(logicalId) },
         stubs,
         handlerFor,
         onEvent: (event) => onEvent(logicalId, event),
@@ -192,4 +194,10 @@ export function localServices(
   });
 
   return { stubs, dynamodb, notices, glueRuns, queries };
+}
+
+/** A fresh execution id and name for a local run, as Step Functions gives every execution its own. */
+export function localExecution(machine: string): { Id: string; Name: string } {
+  const name = randomUUID();
+  return { Id: `arn:aws:states:eu-west-1:123456789012:execution:${machine}:${name}`, Name: name };
 }

@@ -45,8 +45,8 @@ describe('backfill planning', () => {
   it('totals what the days wrote', () => {
     expect(
       summarise({ service: 'kms', hoursSkipped: 3 }, [
-        { hoursWritten: 24, hoursMetered: 10, events: 1000, pages: 21 },
-        { hoursWritten: 5, hoursMetered: 5, events: 7, pages: 1 },
+        { hoursWritten: 24, hoursMetered: 10, events: 1000, eventsWithoutTime: 1, pages: 21 },
+        { hoursWritten: 5, hoursMetered: 5, events: 7, eventsWithoutTime: 0, pages: 1 },
       ]),
     ).toEqual({
       service: 'kms',
@@ -55,6 +55,7 @@ describe('backfill planning', () => {
       hoursNotMetered: 14,
       hoursSkipped: 3,
       events: 1007,
+      eventsWithoutTime: 1,
       lookupEventsPages: 22,
       days: 2,
     });

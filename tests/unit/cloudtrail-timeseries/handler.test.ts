@@ -43,6 +43,7 @@ describe('cloudtrail timeseries handler', () => {
     expect(result).toEqual({
       s3Uri: 's3://loglake-test-rawbucket/timeseries/20261120/1300/kms-timeseries-20261120-1300.csv',
       events: 230,
+      eventsWithoutTime: 0,
     });
     expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(5);
     // (The paginator reuses one input object, adding each page's NextToken.)
@@ -93,6 +94,15 @@ describe('cloudtrail timeseries handler', () => {
     expect((await invoke({ hour: '2026-11-20T13:00:00Z' })).events).toBe(3);
   });
 
+  it('counts an event without an EventTime in its answer instead of dropping it silently', async () => {
+    const [timeless, ...rest] = kmsEvents('2026-11-20T13:00:00Z', 4);
+    serve([{ ...timeless, EventTime: undefined }, ...rest]);
+
+    const result = await invoke({ hour: '2026-11-20T13:00:00Z' });
+
+    expect(result).toMatchObject({ events: 3, eventsWithoutTime: 1 });
+  });
+
   it('collects a day in one paging, skipping the hours already in the bucket', async () => {
     jest.useFakeTimers({
       now: new Date('2026-11-22T13:05:00Z'),
@@ -120,6 +130,7 @@ describe('cloudtrail timeseries handler', () => {
       hoursMetered: 2,
       hoursSkipped: 2,
       events: 6,
+      eventsWithoutTime: 0,
       pages: 1,
     });
     expect(cloudtrail.commandCalls(LookupEventsCommand)[0]?.args[0].input).toMatchObject({
