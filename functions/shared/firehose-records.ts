@@ -131,20 +131,37 @@ export class InvalidFirehoseEventError extends Error {
   override readonly name = 'InvalidFirehoseEventError';
 }
 
+/** What an event that is not a Firehose transformation event is, when its shape says so. */
+function otherEventKind(candidate: Record<string, unknown>): string | undefined {
+  if ('awslogs' in candidate) return 'a CloudWatch Logs subscription event for a Lambda function (awslogs)';
+  const first = Array.isArray(candidate.Records)
+    ? (candidate.Records[0] as Record<string, unknown> | undefined)
+    : undefined;
+  const source = first?.eventSource ?? first?.EventSource;
+  if (typeof source === 'string') return `an event from ${source} (Records)`;
+  if (typeof candidate['detail-type'] === 'string')
+    return `an EventBridge event (${candidate['detail-type']})`;
+  return undefined;
+}
+
 /**
  * Checks the event is a Firehose transformation event before any record is touched.
  * Deliberately hand-written: it runs on every invocation of the hottest functions,
  * and a schema library would cost import time and a second pass over every record.
+ * `deliveryStreamArn` is needed only to re-ingest overflow, so an event without it (as
+ * `sam local generate-event` writes them) is transformed; re-ingest then fails by name.
  */
 export function assertFirehoseTransformationEvent(
   event: unknown,
-): asserts event is { deliveryStreamArn: string; records: FirehoseTransformationEventRecord[] } {
+): asserts event is { deliveryStreamArn?: string; records: FirehoseTransformationEventRecord[] } {
   const candidate = event as { deliveryStreamArn?: unknown; records?: unknown } | null;
-  if (typeof candidate !== 'object' || candidate === null) {
+  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
     throw new InvalidFirehoseEventError('event is not an object');
   }
-  if (typeof candidate.deliveryStreamArn !== 'string') {
-    throw new InvalidFirehoseEventError('event.deliveryStreamArn is missing or not a string');
+  const other = otherEventKind(candidate as Record<string, unknown>);
+  if (other) throw new InvalidFirehoseEventError(`this is ${other}, not a Firehose transformation event`);
+  if (candidate.deliveryStreamArn !== undefined && typeof candidate.deliveryStreamArn !== 'string') {
+    throw new InvalidFirehoseEventError('event.deliveryStreamArn is not a string');
   }
   if (!Array.isArray(candidate.records)) {
     throw new InvalidFirehoseEventError('event.records is missing or not an array');

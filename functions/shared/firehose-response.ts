@@ -5,7 +5,12 @@ import type {
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 import { deliveryStreamNameFromArn, type PutOptions, putRecordsWithRetry } from './firehose-put';
-import { decodeRecordData, FIREHOSE_RESPONSE_LIMIT_BYTES, transformWithinLimit } from './firehose-records';
+import {
+  decodeRecordData,
+  FIREHOSE_RESPONSE_LIMIT_BYTES,
+  InvalidFirehoseEventError,
+  transformWithinLimit,
+} from './firehose-records';
 
 type EventRecord = Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>;
 
@@ -41,7 +46,7 @@ export interface BoundedResponse {
  */
 export async function respondWithinLimit(
   firehose: () => Promise<FirehoseClient>,
-  deliveryStreamArn: string,
+  deliveryStreamArn: string | undefined,
   records: readonly EventRecord[],
   bounded: BoundedTransform,
   options: PutOptions & { limitBytes?: number } = {},
@@ -54,6 +59,10 @@ export async function respondWithinLimit(
   const response = { records: results };
   if (overflow.length === 0) return { response, responseBytes, overflow, reingested: 0, putCalls: 0 };
 
+  if (deliveryStreamArn === undefined)
+    throw new InvalidFirehoseEventError(
+      `event.deliveryStreamArn is missing: it names the stream that ${overflow.length} records which do not fit the 6,000,000-byte response are put back into`,
+    );
   const payloadsFor = bounded.reingestPayloads ?? ((record: EventRecord) => [decodeRecordData(record)]);
   const payloads = overflow.flatMap((index) => payloadsFor(records[index] as EventRecord));
   const outcome = await putRecordsWithRetry(

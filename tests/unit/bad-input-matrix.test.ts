@@ -18,10 +18,10 @@ const matrix: [string, string, unknown, string, RegExp][] = [
   ['ClickstreamTransformFunction', 'no event', null, 'InvalidFirehoseEventError', /event is not an object/],
   [
     'ClickstreamTransformFunction',
-    'no stream ARN',
-    { records: [] },
+    'a CloudWatch Logs subscription event for Lambda',
+    { awslogs: { data: 'H4sIAAAAAAAA' } },
     'InvalidFirehoseEventError',
-    /deliveryStreamArn/,
+    /this is a CloudWatch Logs subscription event for a Lambda function \(awslogs\), not a Firehose transformation event/,
   ],
   [
     'ClickstreamTransformFunction',
@@ -39,10 +39,10 @@ const matrix: [string, string, unknown, string, RegExp][] = [
   ],
   [
     'CloudWatchLogsTransformFunction',
-    'no stream ARN',
-    { records: [] },
+    'a DynamoDB stream event',
+    { Records: [{ eventSource: 'aws:dynamodb', eventName: 'INSERT' }] },
     'InvalidFirehoseEventError',
-    /deliveryStreamArn/,
+    /this is an event from aws:dynamodb \(Records\), not a Firehose transformation event/,
   ],
   [
     'CloudWatchLogsTransformFunction',

@@ -157,6 +157,27 @@ describe('clickstream transform handler', () => {
     expect(firehose.commandCalls(PutRecordBatchCommand).at(-1)?.args[0].input.Records).toHaveLength(1);
   });
 
+  it('transforms an event without deliveryStreamArn, as sam local generate-event writes them', async () => {
+    const { deliveryStreamArn: _, ...event } = fixture('good');
+
+    const response = await invoke(event);
+
+    expect(response.records.map((r) => r.result)).toEqual(fixture('good').records.map(() => 'Ok'));
+  });
+
+  it('fails by name, keeping every record, when overflow must be re-ingested and no stream is named', async () => {
+    const { deliveryStreamArn: _, ...event } = eventOfLines(
+      ['a - - [22/Nov/2026:13:05:09 +0000] "-" 400 -'],
+      6_000_000,
+    );
+
+    await expect(invoke(event)).rejects.toMatchObject({
+      name: 'InvalidFirehoseEventError',
+      message: expect.stringMatching(/deliveryStreamArn is missing: it names the stream that \d+ records/),
+    });
+    expect(firehose).not.toHaveReceivedCommand(PutRecordBatchCommand);
+  });
+
   it('fails the invocation, rather than drop data, when overflow records cannot be re-ingested', async () => {
     const event = eventOfLines(['a - - [22/Nov/2026:13:05:09 +0000] "-" 400 -'], 6_000_000);
     firehose

@@ -113,7 +113,12 @@ describe('firehose record codec', () => {
 
   it.each([
     [null, 'not an object'],
-    [{ records: [] }, 'deliveryStreamArn'],
+    [{ deliveryStreamArn: 42, records: [] }, 'deliveryStreamArn is not a string'],
+    [
+      { Records: [{ eventSource: 'aws:s3' }] },
+      'this is an event from aws:s3 (Records), not a Firehose transformation event',
+    ],
+    [{ 'detail-type': 'Object Created', detail: {} }, 'an EventBridge event (Object Created)'],
     [{ deliveryStreamArn: 'arn', records: 'x' }, 'event.records'],
     [{ deliveryStreamArn: 'arn', records: [{ recordId: 'a' }] }, 'event.records[0]'],
   ])('rejects the malformed event %j with a named error', (event, message) => {
