@@ -78,6 +78,9 @@ export function parseAccessLogLine(rawLine: string): ParseResult {
     offM,
   );
   if (typeof timestamp === 'string') return { kind: 'invalid', reason: timestamp };
+  const bytes = size === '-' ? 0 : Number(size);
+  if (!Number.isSafeInteger(bytes))
+    return { kind: 'invalid', reason: `byte count ${size} is larger than a number holds exactly` };
 
   const request = dashToNull(unescapeApache(rawRequest as string));
   const requestLine = request === null ? null : REQUEST_LINE.exec(request);
@@ -93,7 +96,7 @@ export function parseAccessLogLine(rawLine: string): ParseResult {
     path: requestLine ? (requestLine[2] as string) : null,
     protocol: requestLine ? (requestLine[3] as string) : null,
     response: Number(status),
-    bytes: size === '-' ? 0 : Number(size),
+    bytes,
     referer: m[16] === undefined ? null : dashToNull(unescapeApache(m[16])),
     'user-agent': m[17] === undefined ? null : dashToNull(unescapeApache(m[17])),
   };
@@ -212,6 +215,8 @@ function buildTimestamp(
     number,
   ];
   if (month === undefined) return `unknown month "${mon}"`;
+  // Date.UTC reads years 0-99 as 1900-1999: such a line would land in the wrong partition.
+  if (year < 1000) return `year ${yyyy} is before 1000: not a log timestamp`;
   const offsetMinutes = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
   if (
     day < 1 ||

@@ -176,6 +176,17 @@ describe('access log parser', () => {
       '1.2.3.4 - - [22/Nov/2026:13:05:09 +0100] "GET / HTTP/1.1" 200 1 junk',
       'does not match',
     ],
+    // Date.UTC would read 0099 as 1999: the line would land in the wrong partition.
+    [
+      'a year before 0100',
+      '1.2.3.4 - - [22/Nov/0099:13:05:09 +0000] "GET / HTTP/1.1" 200 5',
+      'year 0099 is before 1000',
+    ],
+    [
+      'a byte count too long for a number',
+      '1.2.3.4 - - [22/Nov/2026:13:05:09 +0000] "GET / HTTP/1.1" 200 99999999999999999999999',
+      'byte count 99999999999999999999999 is larger than a number holds exactly',
+    ],
   ])('rejects %s with a reason', (_name, line, reason) => {
     const parsed = parseAccessLogLine(line);
 
