@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
 import {
+  decodedWhole,
   decodeRecordData,
   droppedResult,
   okResult,
@@ -33,9 +34,11 @@ export function clickstreamTransform(stats: TransformStats) {
   ): FirehoseTransformationResultRecord => {
     const raw = decodeRecordData(record);
     stats.inputBytes += raw.byteLength;
-    const parsed = isUtf8(raw)
-      ? parseAccessLogLine(raw.toString('utf8'))
-      : ({ kind: 'invalid', reason: 'data is not valid UTF-8' } as const);
+    const parsed = !decodedWhole(record.data, raw)
+      ? ({ kind: 'invalid', reason: 'record data is not base64' } as const)
+      : isUtf8(raw)
+        ? parseAccessLogLine(raw.toString('utf8'))
+        : ({ kind: 'invalid', reason: 'data is not valid UTF-8' } as const);
     if (parsed.kind === 'entry')
       return okResult(record.recordId, `${JSON.stringify(parsed.entry)}\n`, parsed.utc);
     if (parsed.kind === 'blank') return droppedResult(record.recordId);

@@ -14,6 +14,17 @@ export function decodeRecordData(record: Pick<FirehoseTransformationEventRecord,
   return Buffer.from(record.data, 'base64');
 }
 
+/**
+ * Whether `decoded` is all of `data`: Node skips characters that are not base64, so a record
+ * whose data is not canonical base64 decodes short (`!!!!` decodes to nothing, which would read
+ * as a blank line). Firehose sends canonical, padded base64; a length check is enough.
+ */
+export function decodedWhole(data: string, decoded: Buffer): boolean {
+  if (data.length % 4 !== 0) return false;
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return decoded.byteLength === (data.length / 4) * 3 - padding;
+}
+
 export function okResult(
   recordId: string,
   payload: string | Buffer,

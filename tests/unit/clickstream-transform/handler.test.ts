@@ -54,6 +54,24 @@ describe('clickstream transform handler', () => {
     );
   });
 
+  it('fails a record whose data is not base64 with its data, rather than dropping it as blank', async () => {
+    const good = fixture('good');
+    const event = {
+      ...good,
+      records: [
+        { ...good.records[0], recordId: 'not-base64', data: '!!!!' },
+        { ...good.records[0], recordId: 'unpadded', data: 'MTIz'.slice(0, 3) },
+      ],
+    } as FirehoseTransformationEvent;
+
+    const response = await invoke(event);
+
+    expect(response.records).toEqual([
+      { recordId: 'not-base64', result: 'ProcessingFailed', data: '!!!!' },
+      { recordId: 'unpadded', result: 'ProcessingFailed', data: 'MTI' },
+    ]);
+  });
+
   it('drops blank lines without sending data back', async () => {
     const response = await invoke(fixture('blank'));
 
