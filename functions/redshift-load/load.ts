@@ -83,6 +83,9 @@ export function loadStatements(
   const keys = request.mergeKeys.join(', ');
   const on = request.mergeKeys.map((k) => `${request.table}.${k} = s.${k}`).join(' AND ');
   const join = request.mergeKeys.map((k) => `t.${k} = b.${k}`).join(' AND ');
+  // A NULL merge key matches nothing, so every re-run would insert its row again: such rows are
+  // kept out of the batch and counted, and the workflow then fails by name.
+  const keyed = request.mergeKeys.map((k) => `${k} IS NOT NULL`).join(' AND ');
   const updated = cols.filter((c) => !request.mergeKeys.includes(c));
   // Redshift requires a WHEN MATCHED clause; with only key columns it is a no-op.
   const set = (updated.length > 0 ? updated : request.mergeKeys).map((c) => `${c} = s.${c}`).join(', ');
@@ -94,9 +97,10 @@ export function loadStatements(
   return [
     `CREATE TEMP TABLE loglake_stage (LIKE ${request.table})`,
     `COPY loglake_stage FROM ${literal(request.source)} IAM_ROLE ${literal(iamRole(role))} ${format}${request.manifest ? ' MANIFEST' : ''}`,
-    `CREATE TEMP TABLE loglake_batch AS SELECT ${list} FROM (SELECT ${list}, ROW_NUMBER() OVER (PARTITION BY ${keys} ORDER BY ${keys}) AS loglake_rn FROM loglake_stage) AS numbered WHERE loglake_rn = 1`,
+    // Of rows sharing a key, the one that sorts first by every column stays: the same whatever the files' order.
+    `CREATE TEMP TABLE loglake_batch AS SELECT ${list} FROM (SELECT ${list}, ROW_NUMBER() OVER (PARTITION BY ${keys} ORDER BY ${list}) AS loglake_rn FROM loglake_stage WHERE ${keyed}) AS numbered WHERE loglake_rn = 1`,
     `INSERT INTO loglake.load_audit (load_id, table_name, source, format, rows_in_batch, rows_updated, rows_inserted, status, execution) SELECT ${id}, ${literal(request.table)}, ${literal(request.source)}, ${literal(request.format)}, COUNT(*), COUNT(t.${request.mergeKeys[0]}), COUNT(*) - COUNT(t.${request.mergeKeys[0]}), 'LOADED', ${run} FROM loglake_batch AS b LEFT JOIN ${request.table} AS t ON ${join}`,
     `MERGE INTO ${request.table} USING loglake_batch AS s ON ${on} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN INSERT (${list}) VALUES (${cols.map((c) => `s.${c}`).join(', ')})`,
-    `SELECT rows_in_batch, rows_updated, rows_inserted FROM loglake.load_audit WHERE load_id = ${id} AND execution = ${run} ORDER BY loaded_at DESC LIMIT 1`,
+    `SELECT rows_in_batch, rows_updated, rows_inserted, (SELECT COUNT(*) FROM loglake_stage WHERE NOT (${keyed})) AS rows_without_key FROM loglake.load_audit WHERE load_id = ${id} AND execution = ${run} ORDER BY loaded_at DESC LIMIT 1`,
   ];
 }

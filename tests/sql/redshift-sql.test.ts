@@ -20,6 +20,17 @@ async function redshiftLikeDatabase(): Promise<PGlite> {
   return db;
 }
 
+const requestFor = (table: string) =>
+  parseLoadRequest(
+    {
+      table,
+      source: 's3://loglake-dev-processed/audit/batch=b-001/',
+      format: 'PARQUET',
+      mergeKeys: ['event_id'],
+      loadId: 'b-001',
+    },
+    ['audit'],
+  );
 const request = parseLoadRequest(
   {
     table: 'audit.wau_audit_logs',
@@ -38,25 +49,26 @@ const insertStage = (rows: Row[]) =>
   `INSERT INTO loglake_stage (event_id, customer, event_time, event_date, user_name, action) VALUES ${rows
     .map(
       ([id, customer, user, action]) =>
-        `('${id}', '${customer}', '2026-11-20 10:00:00', '2026-11-20', '${user}', '${action ?? 'login'}')`,
+        `(${id === null ? 'NULL' : `'${id}'`}, '${customer}', '2026-11-20 10:00:00', '2026-11-20', '${user}', '${action ?? 'login'}')`,
     )
     .join(', ')}`;
 
 /** Runs the load batch as Redshift would (one transaction), with the COPY swapped for rows. */
-async function load(db: PGlite, rows: Row[]) {
+async function load(db: PGlite, rows: Row[], target = request) {
+  const [schema, table] = target.table.split('.');
   const columns = (
     await db.query<{ column_name: string }>(
-      "SELECT column_name FROM information_schema.columns WHERE table_schema = 'audit' AND table_name = 'wau_audit_logs' ORDER BY ordinal_position",
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${table}' ORDER BY ordinal_position`,
     )
   ).rows.map((r) => r.column_name);
-  const statements = loadStatements(request, columns, ROLE, EXECUTION);
+  const statements = loadStatements(target, columns, ROLE, EXECUTION);
   expect(statements[1]).toMatch(
     /^COPY loglake_stage FROM 's3:\/\/loglake-dev-processed\/audit\/batch=b-001\/' IAM_ROLE '.*' FORMAT AS PARQUET$/,
   );
   // The workflow reads the counts from this statement's result; here it is the batch's last.
   expect(COUNTS_STATEMENT).toBe(statements.length - 1);
   expect(statements[COUNTS_STATEMENT]).toMatch(
-    /^SELECT rows_in_batch, rows_updated, rows_inserted FROM loglake.load_audit/,
+    /^SELECT rows_in_batch, rows_updated, rows_inserted, \(SELECT COUNT\(\*\) FROM loglake_stage WHERE NOT \(event_id IS NOT NULL\)\) AS rows_without_key FROM loglake.load_audit/,
   );
   const counts = await db.transaction(async (tx) => {
     let last: unknown;
@@ -100,12 +112,45 @@ describe('redshift sql on a real PostgreSQL engine', () => {
       ['e3', 'globex', 'carol', 'login'],
     ]);
 
-    expect(counts).toEqual({ rows_in_batch: 3, rows_updated: 0, rows_inserted: 3 });
+    expect(counts).toEqual({ rows_in_batch: 3, rows_updated: 0, rows_inserted: 3, rows_without_key: 0 });
     expect((await db.query('SELECT event_id FROM audit.wau_audit_logs ORDER BY 1')).rows).toEqual([
       { event_id: 'e1' },
       { event_id: 'e2' },
       { event_id: 'e3' },
     ]);
+  });
+
+  it('keeps rows without a merge key out of the table and counts them, so a re-run cannot insert them twice', async () => {
+    // A user's table whose key column allows NULL (loglake's own declare theirs NOT NULL).
+    await db.exec('CREATE TABLE audit.events_nullable_key (LIKE audit.wau_audit_logs)');
+    await db.exec('ALTER TABLE audit.events_nullable_key ALTER COLUMN event_id DROP NOT NULL');
+    const target = requestFor('audit.events_nullable_key');
+    const rows = [
+      ['e1', 'acme', 'alice', 'login'],
+      [null, 'acme', 'mallory', 'login'],
+    ] as unknown as Row[];
+
+    const first = await load(db, rows, target);
+    const again = await load(db, rows, target);
+
+    expect(first).toEqual({ rows_in_batch: 1, rows_updated: 0, rows_inserted: 1, rows_without_key: 1 });
+    expect(again).toMatchObject({ rows_in_batch: 1, rows_updated: 1, rows_inserted: 0, rows_without_key: 1 });
+    expect((await db.query('SELECT COUNT(*)::int AS n FROM audit.events_nullable_key')).rows).toEqual([
+      { n: 1 },
+    ]);
+  });
+
+  it('keeps the same one of two rows sharing a key, whatever order the files give them in', async () => {
+    const a: Row = ['e1', 'acme', 'alice', 'login'];
+    const b: Row = ['e1', 'acme', 'alice', 'logout'];
+
+    await load(db, [a, b]);
+    const forward = (await db.query('SELECT action FROM audit.wau_audit_logs')).rows;
+    await db.exec('TRUNCATE audit.wau_audit_logs');
+    await load(db, [b, a]);
+    const backward = (await db.query('SELECT action FROM audit.wau_audit_logs')).rows;
+
+    expect(forward).toEqual(backward);
   });
 
   it('leaves the same rows when the same files are loaded twice, updating matched rows', async () => {
@@ -117,7 +162,7 @@ describe('redshift sql on a real PostgreSQL engine', () => {
 
     const again = await load(db, [...rows, ['e1', 'acme', 'alice', 'password-reset'] as Row].slice(1));
 
-    expect(again).toEqual({ rows_in_batch: 2, rows_updated: 2, rows_inserted: 0 });
+    expect(again).toEqual({ rows_in_batch: 2, rows_updated: 2, rows_inserted: 0, rows_without_key: 0 });
     expect((await db.query('SELECT event_id, action FROM audit.wau_audit_logs ORDER BY 1')).rows).toEqual([
       { event_id: 'e1', action: 'password-reset' },
       { event_id: 'e2', action: 'logout' },

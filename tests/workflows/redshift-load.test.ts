@@ -50,7 +50,7 @@ function redshift(loadStatuses: StatusString[] = ['STARTED', 'FINISHED']): Servi
     ColumnList: COLUMNS.map((name) => ({ name, typeName: 'varchar' })),
   });
   stubs.on('aws-sdk:redshiftdata:getStatementResult').resolves({
-    Records: [[{ longValue: 3 }, { longValue: 1 }, { longValue: 2 }]],
+    Records: [[{ longValue: 3 }, { longValue: 1 }, { longValue: 2 }, { longValue: 0 }]],
     TotalNumRows: 1,
   });
   return stubs;
@@ -76,6 +76,7 @@ describe('redshift load workflow', () => {
       rowsInBatch: 3,
       rowsUpdated: 1,
       rowsInserted: 2,
+      rowsWithoutKey: 0,
       statementId: LOAD_ID,
       subStatements: [1, 2, 3, 4, 5, 6].map((n) => ({ Id: `${LOAD_ID}:${n}`, Status: 'FINISHED' })),
     });
@@ -94,6 +95,21 @@ describe('redshift load workflow', () => {
     expect(stubs.calls('aws-sdk:redshiftdata:getStatementResult')[0]?.input).toEqual({ Id: `${LOAD_ID}:6` });
   });
 
+  it('fails by name, and notifies how many, when rows had no merge key and were not loaded', async () => {
+    const stubs = redshift();
+    stubs.on('aws-sdk:redshiftdata:getStatementResult').resolves({
+      Records: [[{ longValue: 3 }, { longValue: 0 }, { longValue: 3 }, { longValue: 2 }]],
+      TotalNumRows: 1,
+    });
+
+    const run = await runStateMachine(MACHINE, input, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'RedshiftLoad.RowsWithoutMergeKey' });
+    expect(run.cause).toContain('2 rows of');
+    expect(run.cause).toContain('the other 3 rows were merged');
+    expect(stubs.notices()[0]).toContain('RedshiftLoad.RowsWithoutMergeKey');
+  });
+
   it('merges on the merge keys, so a re-run with the same input sends the same idempotent SQL', async () => {
     const first = redshift();
     const second = redshift();
@@ -107,7 +123,10 @@ describe('redshift load workflow', () => {
     expect(sqls?.[1]).toMatch(
       /^COPY loglake_stage FROM 's3:\/\/.*\/processed\/audit\/batch=2026-11-22T1300\/' IAM_ROLE 'arn:aws:iam::123456789012:role\/loglake-test-RedshiftCopyRole' FORMAT AS PARQUET$/,
     );
-    expect(sqls?.[2]).toContain('ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY event_id) AS loglake_rn');
+    // One row per key, chosen by every column (not by file order), and no row without a key.
+    expect(sqls?.[2]).toContain(
+      `ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY ${COLUMNS.join(', ')}) AS loglake_rn FROM loglake_stage WHERE event_id IS NOT NULL`,
+    );
     expect(sqls?.[4]).toBe(
       `MERGE INTO audit.wau_audit_logs USING loglake_batch AS s ON audit.wau_audit_logs.event_id = s.event_id WHEN MATCHED THEN UPDATE SET ${COLUMNS.slice(
         1,
