@@ -85,6 +85,7 @@ export interface Integrations {
     CloudFormation.DescribeStackEventsCommandOutput
   >;
   'aws-sdk:apigateway:getApiKey': Io<ApiGateway.GetApiKeyCommandInput, ApiGateway.GetApiKeyCommandOutput>;
+  'aws-sdk:sfn:describeExecution': Io<SFN.DescribeExecutionCommandInput, SFN.DescribeExecutionCommandOutput>;
   'states:startExecution': Io<
     Omit<Capitalized<SFN.StartExecutionCommandInput>, 'Input'> & { Input?: unknown },
     Capitalized<SFN.StartExecutionCommandOutput>

@@ -57,11 +57,17 @@ async function goodDay(token?: string): Promise<ServiceStubs> {
 }
 
 /** The claim exists already: the put fails its condition and the read returns it. */
-function claimed(
-  stubs: ServiceStubs,
-  status: 'RUNNING' | 'DONE' | 'FAILED',
-  by = 'arn:aws:states:eu-west-1:123456789012:execution:test:earlier',
-) {
+const EARLIER = 'arn:aws:states:eu-west-1:123456789012:execution:test:earlier';
+
+/** The holder of a claim, as DescribeExecution describes it. */
+const holder = (status: 'RUNNING' | 'FAILED') => ({
+  executionArn: EARLIER,
+  stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:loglake-dev-completion-token',
+  status,
+  startDate: new Date('2026-11-22T13:00:00Z'),
+});
+
+function claimed(stubs: ServiceStubs, status: 'RUNNING' | 'DONE' | 'FAILED', by = EARLIER) {
   stubs.on('dynamodb:putItem').rejects('ConditionalCheckFailedException', 'The conditional request failed');
   stubs
     .on('dynamodb:getItem')
@@ -195,14 +201,65 @@ describe('completion-token workflow', () => {
     expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
   });
 
+  it('goes on with its re-claim when the take-over is retried after its first answer was lost', async () => {
+    const stubs = claimed(await goodDay(), 'FAILED');
+    const dynamo = new LocalDynamoDb(new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]));
+    dynamo.putItem({
+      TableName: 'loglake-test-AuditTokenClaimsTable',
+      Item: { ...CLAIM_KEY, status: { S: 'FAILED' }, executionArn: { S: EARLIER }, attempts: { N: '1' } },
+    });
+    let answers = 0;
+    stubs.onState('Re-claim failed token', 'dynamodb:updateItem').callsFake((input) => {
+      const written = dynamo.updateItem(input);
+      answers += 1;
+      if (answers === 1)
+        throw TaskFailure.of('dynamodb:updateItem', 'InternalServerError', 'connection reset');
+      return written;
+    });
+
+    const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toContainEqual({ state: 'Re-claim failed token', attempt: 1 });
+    expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
+  });
+
   it('does not start a second run for a token whose claim is still RUNNING, even when asked to reclaim', async () => {
     const stubs = claimed(await goodDay(), 'RUNNING');
+    stubs.on('aws-sdk:sfn:describeExecution').resolves(holder('RUNNING'));
 
     const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
 
     expect(run.output).toMatchObject({ outcome: 'AlreadyClaimed', claimStatus: 'RUNNING' });
+    expect(stubs.calls('aws-sdk:sfn:describeExecution')[0]?.input).toEqual({ ExecutionArn: EARLIER });
     expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
   });
+
+  it.each([
+    ['ended without recording its failure', () => holder('FAILED')],
+    ['is no longer known', undefined],
+  ])(
+    'takes over, on a reclaim, a RUNNING claim whose execution %s, then runs the batch',
+    async (_case, answer) => {
+      const stubs = claimed(await goodDay(), 'RUNNING');
+      if (answer) stubs.on('aws-sdk:sfn:describeExecution').resolves(answer());
+      else
+        stubs
+          .on('aws-sdk:sfn:describeExecution')
+          .rejects('ExecutionDoesNotExist', `Execution Does Not Exist: '${EARLIER}'`);
+
+      const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.output).not.toMatchObject({ outcome: 'AlreadyClaimed' });
+      const takeOver = claimUpdates(stubs)[0];
+      expect(takeOver).toMatchObject({
+        ConditionExpression: 'executionArn = :holder OR executionArn = :me',
+        ExpressionAttributeValues: { ':holder': { S: EARLIER } },
+      });
+      expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
+    },
+  );
 
   it('queues behind a Glue run already going through job run queuing, with no ConcurrentRunsExceeded retry', async () => {
     const stubs = await goodDay();
@@ -268,7 +325,7 @@ describe('completion-token workflow', () => {
       Key: CLAIM_KEY,
       UpdateExpression:
         'SET #status = :running, executionArn = :me, attempts = attempts + :one REMOVE failedState, failureError, failureCause',
-      ConditionExpression: '#status = :failed',
+      ConditionExpression: '#status = :failed OR executionArn = :me',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':running': { S: 'RUNNING' },
