@@ -2,9 +2,10 @@ import type { CrawlerState, LastCrawlStatus } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { LocalDynamoDb } from '../../tools/local/dynamodb';
+import { firstAnswerLost } from '../support/faults';
 import { loadEvent } from '../support/fixtures';
 import { runStateMachine, trackStateCoverage } from '../support/harness';
-import { ServiceStubs, TaskFailure } from '../support/stubs';
+import { ServiceStubs } from '../support/stubs';
 
 const MACHINE = 'CatalogThenEtlStateMachine';
 trackStateCoverage(MACHINE);
@@ -475,15 +476,9 @@ describe('catalog-then-ETL workflow', () => {
       TableName: 'loglake-test-CatalogEtlStateTable',
       Item: { ...KEY, highWaterMark: { S: MARK } },
     });
-    let answers = 0;
-    stubs.onState('Take run lock', 'dynamodb:updateItem').callsFake((input) => {
-      // The lease is written both times; the first answer never reaches Step Functions.
-      const written = dynamo.updateItem(input);
-      answers += 1;
-      if (answers === 1)
-        throw TaskFailure.of('dynamodb:updateItem', 'InternalServerError', 'connection reset');
-      return written;
-    });
+    stubs
+      .onState('Take run lock', 'dynamodb:updateItem')
+      .callsFake(firstAnswerLost('dynamodb:updateItem', (input) => dynamo.updateItem(input)));
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 

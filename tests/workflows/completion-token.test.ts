@@ -1,11 +1,12 @@
 import { aggregateBatch } from '../../functions/audit-log-aggregator/aggregate';
 import { parseAggregationRequest } from '../../functions/audit-log-aggregator/request';
 import { LocalDynamoDb } from '../../tools/local/dynamodb';
+import { firstAnswerLost } from '../support/faults';
 import { loadEvent } from '../support/fixtures';
 import { runDefinition, runStateMachine, trackStateCoverage } from '../support/harness';
 import { MemoryStore } from '../support/memory-store';
 import { loadDefinition } from '../support/state-machines';
-import { ServiceStubs, TaskFailure } from '../support/stubs';
+import { ServiceStubs } from '../support/stubs';
 import { loadTemplate } from '../support/template';
 
 const MACHINE = 'CompletionTokenStateMachine';
@@ -184,14 +185,9 @@ describe('completion-token workflow', () => {
   it('goes on with its own claim when the claim is retried after its first answer was lost', async () => {
     const stubs = await goodDay();
     const dynamo = new LocalDynamoDb(new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]));
-    let answers = 0;
-    stubs.on('dynamodb:putItem').callsFake((input) => {
-      // The claim is written both times; the first answer never reaches Step Functions.
-      const written = dynamo.putItem(input);
-      answers += 1;
-      if (answers === 1) throw TaskFailure.of('dynamodb:putItem', 'InternalServerError', 'connection reset');
-      return written;
-    });
+    stubs
+      .on('dynamodb:putItem')
+      .callsFake(firstAnswerLost('dynamodb:putItem', (input) => dynamo.putItem(input)));
 
     const run = await runStateMachine(MACHINE, event, { stubs });
 
@@ -208,14 +204,9 @@ describe('completion-token workflow', () => {
       TableName: 'loglake-test-AuditTokenClaimsTable',
       Item: { ...CLAIM_KEY, status: { S: 'FAILED' }, executionArn: { S: EARLIER }, attempts: { N: '1' } },
     });
-    let answers = 0;
-    stubs.onState('Re-claim failed token', 'dynamodb:updateItem').callsFake((input) => {
-      const written = dynamo.updateItem(input);
-      answers += 1;
-      if (answers === 1)
-        throw TaskFailure.of('dynamodb:updateItem', 'InternalServerError', 'connection reset');
-      return written;
-    });
+    stubs
+      .onState('Re-claim failed token', 'dynamodb:updateItem')
+      .callsFake(firstAnswerLost('dynamodb:updateItem', (input) => dynamo.updateItem(input)));
 
     const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
 
