@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { DynamoDBStreamEvent, FirehoseTransformationEvent } from 'aws-lambda';
-import { firehoseEvent } from '../tests/support/firehose-events';
+import { firehoseEvent } from '../offline/firehose-events';
 
 /**
  * Deterministic, realistic benchmark inputs: the same seed gives the same bytes on every

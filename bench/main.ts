@@ -14,9 +14,9 @@ import {
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { functionEnvironment } from '../tests/support/function-environment';
-import { failureSummary, lambdaProcessEnv } from '../tests/support/lambda-process';
-import { loadTemplate } from '../tests/support/template';
+import { functionEnvironment } from '../offline/function-environment';
+import { failureSummary, lambdaProcessEnv } from '../offline/lambda-process';
+import { loadTemplate } from '../offline/template';
 import { startFirehoseEndpoint } from './firehose-endpoint';
 import { clickstreamEvent, cloudWatchLogsEvent, dynamoDbStreamEvent, rawBytes } from './inputs';
 import { MiB, median } from './stats';

@@ -2,7 +2,7 @@
 // as JSON, to the file named last on the command line. The handlers measured are the
 // bundles `sam build` produced: what Lambda runs.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { lambdaContext } from '../tests/support/lambda-context';
+import { lambdaContext } from '../offline/lambda-context';
 import { medianSeconds } from './stats';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;

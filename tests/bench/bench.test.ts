@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBenchmarks } from '../../bench/main';
-import { REPO_ROOT } from '../support/fixtures';
+import { REPO_ROOT } from '../../offline/fixtures';
 
 // Runs the benchmark code once on tiny inputs so it cannot rot; it asserts what the
 // benchmark reports, never how fast anything was (that is `npm run bench`'s job).

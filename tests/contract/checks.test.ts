@@ -5,7 +5,7 @@ import {
   resultPathProblems,
 } from '../../offline/contracts';
 import { errorName } from '../../offline/integrations';
-import { ServiceStubs } from '../support/stubs';
+import { ServiceStubs } from '../../offline/stubs';
 
 /** A one-Task definition, so each check is shown to fail on the defect it exists for. */
 const task = (resource: string, fields: Record<string, unknown>, after: Record<string, unknown> = {}) => ({

@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { iamActionsFor } from '../../offline/integrations';
 import { samTransformed } from '../../offline/sam-template';
 import { operation, serviceModel } from '../../offline/service-models';
+import { functionEntry, loadTemplate, resourcesOfType, type Template } from '../../offline/template';
 import { grants, roleStatements } from '../support/iam';
-import { functionEntry, loadTemplate, resourcesOfType, type Template } from '../support/template';
 
 /**
  * Each function keeps the AWS API calls it makes in `aws-calls.json` beside its handler. This

@@ -1,6 +1,6 @@
-import { evaluate } from '../support/conditions';
+import { evaluate } from '../../offline/conditions';
+import { type Json, loadTemplate, resourcesOfType } from '../../offline/template';
 import { grants, roleStatements } from '../support/iam';
-import { type Json, loadTemplate, resourcesOfType } from '../support/template';
 
 /**
  * The Glue roles grant what Spark's S3 write path and Glue's logging really touch, following

@@ -1,10 +1,10 @@
 import { allStates } from '../../offline/asl';
+import { evaluate, isCreated } from '../../offline/conditions';
 import { integration } from '../../offline/integrations';
 import { samTransformed } from '../../offline/sam-template';
-import { evaluate, isCreated } from '../support/conditions';
+import { loadDefinition, stateMachineIds } from '../../offline/state-machines';
+import type { Json, Template } from '../../offline/template';
 import { grants, roleStatements } from '../support/iam';
-import { loadDefinition, stateMachineIds } from '../support/state-machines';
-import type { Json, Template } from '../support/template';
 
 /**
  * After the SAM transform, each state machine's role grants what Step Functions documents each of

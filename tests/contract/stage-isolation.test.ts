@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { evaluate, isCreated, NO_VALUE } from '../../offline/conditions';
+import { REPO_ROOT } from '../../offline/fixtures';
 import { samTransformed } from '../../offline/sam-template';
 import { operation, serviceModel } from '../../offline/service-models';
-import { evaluate, isCreated, NO_VALUE } from '../support/conditions';
-import { REPO_ROOT } from '../support/fixtures';
-import type { Json, Template } from '../support/template';
+import type { Json, Template } from '../../offline/template';
 
 /** The `parameter_overrides` of a samconfig.toml environment's deploy section. */
 function samconfigOverrides(environment: string): Record<string, string> {

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AnyState } from '../../offline/asl';
 import { errorNameProblems, parameterProblems, resultPathProblems } from '../../offline/contracts';
-import { REPO_ROOT } from '../support/fixtures';
-import { loadDefinition, stateMachineIds } from '../support/state-machines';
-import { functionEntry, loadTemplate } from '../support/template';
+import { REPO_ROOT } from '../../offline/fixtures';
+import { loadDefinition, stateMachineIds } from '../../offline/state-machines';
+import { functionEntry, loadTemplate } from '../../offline/template';
 
 /** The error types a Lambda task's function can throw: the names its own code gives its errors. */
 function functionErrors(state: AnyState): Set<string> {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { loadEvent } from '../support/fixtures';
-import { runDefinition, statesNeverEntered, trackStateCoverage } from '../support/harness';
-import { allStates, substitute } from '../support/state-machines';
-import { ServiceStubs } from '../support/stubs';
-import { fakeFunctionArn } from '../support/substitutions';
+import { loadEvent } from '../../offline/fixtures';
+import { runDefinition, statesNeverEntered } from '../../offline/harness';
+import { allStates, substitute } from '../../offline/state-machines';
+import { ServiceStubs } from '../../offline/stubs';
+import { fakeFunctionArn } from '../../offline/substitutions';
+import { trackStateCoverage } from '../support/state-coverage';
 
 const definition = JSON.parse(
   substitute(readFileSync(join(__dirname, 'fixtures', 'harness-demo.asl.json'), 'utf8'), {

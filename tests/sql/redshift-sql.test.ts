@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { DDL_FILES, ddlStatements } from '../../functions/redshift-load/ddl';
 import { COUNTS_STATEMENT, loadStatements, parseLoadRequest } from '../../functions/redshift-load/load';
-import { REPO_ROOT } from '../support/fixtures';
+import { REPO_ROOT } from '../../offline/fixtures';
 
 /**
  * The Redshift SQL, run by a real PostgreSQL engine (PGlite, PostgreSQL 17 in WebAssembly)

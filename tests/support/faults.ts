@@ -1,4 +1,4 @@
-import { TaskFailure } from './stubs';
+import { TaskFailure } from '../../offline/stubs';
 
 /**
  * A write that happens every time but whose first answer never reaches Step Functions (a reset

@@ -1,5 +1,5 @@
-import { evaluate, NO_VALUE } from './conditions';
-import type { Json, Template } from './template';
+import { evaluate, NO_VALUE } from '../../offline/conditions';
+import type { Json, Template } from '../../offline/template';
 
 /** An Allow statement of a role's inline policies, with intrinsics evaluated for one parameter choice. */
 export interface Statement {

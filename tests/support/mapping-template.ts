@@ -1,6 +1,6 @@
 import { render } from 'velocityjs';
-import { fakeRef } from './substitutions';
-import { type Json, loadTemplate } from './template';
+import { fakeRef } from '../../offline/substitutions';
+import { type Json, loadTemplate } from '../../offline/template';
 
 /**
  * `$input.body` as API Gateway gives it to a mapping template: a java.lang.String

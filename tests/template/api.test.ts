@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluate } from '../support/conditions';
-import { REPO_ROOT } from '../support/fixtures';
+import { evaluate } from '../../offline/conditions';
+import { REPO_ROOT } from '../../offline/fixtures';
+import { type Json, loadTemplate, resource, resourcesOfType } from '../../offline/template';
 import { runMappingTemplate } from '../support/mapping-template';
-import { type Json, loadTemplate, resource, resourcesOfType } from '../support/template';
 
 const template = loadTemplate();
 const props = (id: string) => resource(template, id).Properties as Record<string, Json>;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluate, NO_VALUE } from '../support/conditions';
-import { REPO_ROOT } from '../support/fixtures';
-import { type Json, loadTemplate, resource } from '../support/template';
+import { evaluate, NO_VALUE } from '../../offline/conditions';
+import { REPO_ROOT } from '../../offline/fixtures';
+import { type Json, loadTemplate, resource } from '../../offline/template';
 
 const template = loadTemplate();
 const props = (id: string) => resource(template, id).Properties as Record<string, Json>;

@@ -4,11 +4,11 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { handler as sourceHandler } from '../../functions/clickstream-transform/index';
-import { loadEvent, REPO_ROOT } from '../support/fixtures';
-import { functionEnvironment } from '../support/function-environment';
-import { lambdaContext } from '../support/lambda-context';
-import { failureSummary, invokeBundle, lambdaProcessEnv } from '../support/lambda-process';
-import { loadTemplate, resourcesOfType } from '../support/template';
+import { loadEvent, REPO_ROOT } from '../../offline/fixtures';
+import { functionEnvironment } from '../../offline/function-environment';
+import { lambdaContext } from '../../offline/lambda-context';
+import { failureSummary, invokeBundle, lambdaProcessEnv } from '../../offline/lambda-process';
+import { loadTemplate, resourcesOfType } from '../../offline/template';
 
 // What `sam build` produced (make test runs it before jest): the artifacts `sam deploy` uploads.
 const BUILD_DIR = join(REPO_ROOT, '.aws-sam', 'build');

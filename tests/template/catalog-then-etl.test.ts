@@ -1,5 +1,5 @@
-import { evaluate } from '../support/conditions';
-import { type Json, loadTemplate, resource } from '../support/template';
+import { evaluate } from '../../offline/conditions';
+import { type Json, loadTemplate, resource } from '../../offline/template';
 
 const template = loadTemplate();
 const props = (id: string) => resource(template, id).Properties as Record<string, Json>;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../support/fixtures';
-import { loadTemplate } from '../support/template';
+import { REPO_ROOT } from '../../offline/fixtures';
+import { loadTemplate } from '../../offline/template';
 
 /** Resources that hold data or state: each says what happens to it when the stage is deleted. */
 const STATEFUL = new Set(['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::RedshiftServerless::Namespace']);

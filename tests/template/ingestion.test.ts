@@ -1,5 +1,5 @@
-import { evaluate, isCreated } from '../support/conditions';
-import { type Json, loadTemplate, resource, resourcesOfType } from '../support/template';
+import { evaluate, isCreated } from '../../offline/conditions';
+import { type Json, loadTemplate, resource, resourcesOfType } from '../../offline/template';
 
 const template = loadTemplate();
 const props = (id: string) => resource(template, id).Properties as Record<string, Json>;

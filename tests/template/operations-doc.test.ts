@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../support/fixtures';
+import { REPO_ROOT } from '../../offline/fixtures';
 
 /** docs/operations.md must stay true: every named failure a workflow can end in is explained there. */
 describe('docs/operations.md', () => {

@@ -1,4 +1,4 @@
-import { type Json, loadTemplate, resourcesOfType } from '../support/template';
+import { type Json, loadTemplate, resourcesOfType } from '../../offline/template';
 
 const template = loadTemplate();
 const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluate } from '../support/conditions';
-import { REPO_ROOT } from '../support/fixtures';
-import { type Json, loadTemplate, resource } from '../support/template';
+import { evaluate } from '../../offline/conditions';
+import { REPO_ROOT } from '../../offline/fixtures';
+import { type Json, loadTemplate, resource } from '../../offline/template';
 
 const template = loadTemplate();
 const machine = resource(template, 'RedshiftLoadStateMachine').Properties as Record<string, Json>;

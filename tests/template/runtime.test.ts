@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../support/fixtures';
-import { loadTemplate } from '../support/template';
+import { REPO_ROOT } from '../../offline/fixtures';
+import { loadTemplate } from '../../offline/template';
 
 const runtime = String(loadTemplate().Globals?.Function?.Runtime);
 const runtimeMajor = Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1]);

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluate, NO_VALUE } from '../support/conditions';
-import { REPO_ROOT } from '../support/fixtures';
-import { type Json, loadTemplate, resourcesOfType } from '../support/template';
+import { evaluate, NO_VALUE } from '../../offline/conditions';
+import { REPO_ROOT } from '../../offline/fixtures';
+import { type Json, loadTemplate, resourcesOfType } from '../../offline/template';
 
 const template = loadTemplate();
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';

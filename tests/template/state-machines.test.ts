@@ -5,7 +5,7 @@ import {
   type StateMachineSource,
   stateMachineIds,
   stateMachineSource,
-} from '../support/state-machines';
+} from '../../offline/state-machines';
 
 const harnessDemo = readFileSync(
   join(__dirname, '..', 'harness', 'fixtures', 'harness-demo.asl.json'),

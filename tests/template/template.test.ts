@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../support/fixtures';
+import { REPO_ROOT } from '../../offline/fixtures';
 import {
   type Json,
   loadTemplate,
   resource,
   resourcesOfType,
   type TemplateResource,
-} from '../support/template';
+} from '../../offline/template';
 
 const template = loadTemplate();
 const functions = resourcesOfType(template, 'AWS::Serverless::Function');

@@ -1,6 +1,6 @@
-import { functionHandler } from '../support/harness';
-import { lambdaContext } from '../support/lambda-context';
-import { loadTemplate, resourcesOfType } from '../support/template';
+import { functionHandler } from '../../offline/harness';
+import { lambdaContext } from '../../offline/lambda-context';
+import { loadTemplate, resourcesOfType } from '../../offline/template';
 
 /**
  * Every function, given what it should never get: each answer is a named error whose message

@@ -1,9 +1,10 @@
 import { APIGatewayClient, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import type { StackEvent, StackStatus } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadEvent } from '../support/fixtures';
-import { runStateMachine, trackStateCoverage } from '../support/harness';
-import { ServiceStubs } from '../support/stubs';
+import { loadEvent } from '../../offline/fixtures';
+import { runStateMachine } from '../../offline/harness';
+import { ServiceStubs } from '../../offline/stubs';
+import { trackStateCoverage } from '../support/state-coverage';
 
 const MACHINE = 'ApiKeyRotationStateMachine';
 trackStateCoverage(MACHINE);

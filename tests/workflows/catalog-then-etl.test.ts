@@ -1,11 +1,12 @@
 import type { CrawlerState, LastCrawlStatus } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { loadEvent } from '../../offline/fixtures';
+import { runStateMachine } from '../../offline/harness';
+import { ServiceStubs } from '../../offline/stubs';
 import { LocalDynamoDb } from '../../tools/local/dynamodb';
 import { firstAnswerLost } from '../support/faults';
-import { loadEvent } from '../support/fixtures';
-import { runStateMachine, trackStateCoverage } from '../support/harness';
-import { ServiceStubs } from '../support/stubs';
+import { trackStateCoverage } from '../support/state-coverage';
 
 const MACHINE = 'CatalogThenEtlStateMachine';
 trackStateCoverage(MACHINE);

@@ -1,8 +1,9 @@
 import { CloudTrailClient, type Event, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runStateMachine, trackStateCoverage } from '../support/harness';
-import { ServiceStubs } from '../support/stubs';
+import { runStateMachine } from '../../offline/harness';
+import { ServiceStubs } from '../../offline/stubs';
+import { trackStateCoverage } from '../support/state-coverage';
 
 const MACHINE = 'CloudTrailBackfillStateMachine';
 trackStateCoverage(MACHINE);

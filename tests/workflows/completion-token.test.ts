@@ -1,13 +1,14 @@
 import { aggregateBatch } from '../../functions/audit-log-aggregator/aggregate';
 import { parseAggregationRequest } from '../../functions/audit-log-aggregator/request';
+import { loadEvent } from '../../offline/fixtures';
+import { runDefinition, runStateMachine } from '../../offline/harness';
+import { loadDefinition } from '../../offline/state-machines';
+import { ServiceStubs } from '../../offline/stubs';
+import { loadTemplate } from '../../offline/template';
 import { LocalDynamoDb } from '../../tools/local/dynamodb';
 import { firstAnswerLost } from '../support/faults';
-import { loadEvent } from '../support/fixtures';
-import { runDefinition, runStateMachine, trackStateCoverage } from '../support/harness';
 import { MemoryStore } from '../support/memory-store';
-import { loadDefinition } from '../support/state-machines';
-import { ServiceStubs } from '../support/stubs';
-import { loadTemplate } from '../support/template';
+import { trackStateCoverage } from '../support/state-coverage';
 
 const MACHINE = 'CompletionTokenStateMachine';
 trackStateCoverage(MACHINE);

@@ -1,7 +1,8 @@
 import type { StatementStatusString, StatusString } from '@aws-sdk/client-redshift-data';
-import { loadEvent } from '../support/fixtures';
-import { runStateMachine, trackStateCoverage } from '../support/harness';
-import { ServiceStubs } from '../support/stubs';
+import { loadEvent } from '../../offline/fixtures';
+import { runStateMachine } from '../../offline/harness';
+import { ServiceStubs } from '../../offline/stubs';
+import { trackStateCoverage } from '../support/state-coverage';
 
 const MACHINE = 'RedshiftLoadStateMachine';
 trackStateCoverage(MACHINE);

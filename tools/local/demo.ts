@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEvent } from '../../tests/support/fixtures';
-import { type EventLog, runDefinition } from '../../tests/support/harness';
-import { lambdaContext } from '../../tests/support/lambda-context';
-import { loadDefinition } from '../../tests/support/state-machines';
+import { loadEvent } from '../../offline/fixtures';
+import { type EventLog, runDefinition } from '../../offline/harness';
+import { lambdaContext } from '../../offline/lambda-context';
+import { loadDefinition } from '../../offline/state-machines';
 import { LocalFirehose } from './firehose';
 import { loadAllHandlers, loadHandler } from './handlers';
 import { LocalObjectStore } from './object-store';

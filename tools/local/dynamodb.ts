@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Integrations } from '../../tests/support/stubs';
-import { TaskFailure } from '../../tests/support/stubs';
+import type { Integrations } from '../../offline/stubs';
+import { TaskFailure } from '../../offline/stubs';
 
 /**
  * DynamoDB for the workflows' claim and lock items: PutItem, GetItem and UpdateItem with the

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { _Record, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import type { FirehoseTransformationResult } from 'aws-lambda';
-import type { Handler } from '../../tests/support/harness';
-import { lambdaContext } from '../../tests/support/lambda-context';
-import { fakeRef, fakeSubstitution } from '../../tests/support/substitutions';
-import { type Json, loadTemplate, resourcesOfType, type Template } from '../../tests/support/template';
+import type { Handler } from '../../offline/harness';
+import { lambdaContext } from '../../offline/lambda-context';
+import { fakeRef, fakeSubstitution } from '../../offline/substitutions';
+import { type Json, loadTemplate, resourcesOfType, type Template } from '../../offline/template';
 import type { LocalObjectStore } from './object-store';
 
 /** One delivery stream of template.yaml, as Firehose would run it: transform, partition, write. */

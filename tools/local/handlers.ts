@@ -1,5 +1,5 @@
-import { functionEnvironment } from '../../tests/support/function-environment';
-import type { Handler } from '../../tests/support/harness';
+import { functionEnvironment } from '../../offline/function-environment';
+import type { Handler } from '../../offline/harness';
 
 /**
  * The real handlers, by template logical ID. Imported on first use, after their environment

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../tests/support/fixtures';
+import { REPO_ROOT } from '../../offline/fixtures';
 
 // Quiet Powertools before any handler loads: the demo prints its own progress.
 Object.assign(process.env, {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../tests/support/fixtures';
+import { REPO_ROOT } from '../../offline/fixtures';
 
 const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Integrations } from '../../tests/support/stubs';
+import type { Integrations } from '../../offline/stubs';
 import type { LocalObjectStore } from './object-store';
 import { parseS3Uri } from './object-store';
 import { runPython } from './python';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../tests/support/fixtures';
-import { type EventLog, type Handler, runDefinition } from '../../tests/support/harness';
-import { loadDefinition, stateMachineLogicalId } from '../../tests/support/state-machines';
-import { ServiceStubs, TaskFailure } from '../../tests/support/stubs';
-import { fakeRef } from '../../tests/support/substitutions';
-import { type Json, loadTemplate, resourcesOfType } from '../../tests/support/template';
+import { REPO_ROOT } from '../../offline/fixtures';
+import { type EventLog, type Handler, runDefinition } from '../../offline/harness';
+import { loadDefinition, stateMachineLogicalId } from '../../offline/state-machines';
+import { ServiceStubs, TaskFailure } from '../../offline/stubs';
+import { fakeRef } from '../../offline/substitutions';
+import { type Json, loadTemplate, resourcesOfType } from '../../offline/template';
 import { LocalDynamoDb } from './dynamodb';
 import type { LocalObjectStore } from './object-store';
 import { parseS3Uri } from './object-store';

@@ -4,7 +4,7 @@ import {
   SourceMissingError,
 } from '../../../functions/audit-log-aggregator/aggregate';
 import { parseAggregationRequest } from '../../../functions/audit-log-aggregator/request';
-import { loadEvent } from '../../support/fixtures';
+import { loadEvent } from '../../../offline/fixtures';
 import { MemoryStore } from '../../support/memory-store';
 
 const { files } = loadEvent<{ files: Record<string, string> }>('audit-log-aggregator', 'source-files');

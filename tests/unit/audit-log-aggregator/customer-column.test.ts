@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { CustomerColumn } from '../../../functions/audit-log-aggregator/customer-column';
-import { loadEvent } from '../../support/fixtures';
+import { loadEvent } from '../../../offline/fixtures';
 
 const { files } = loadEvent<{ files: Record<string, string> }>('audit-log-aggregator', 'source-files');
 const file = (uri: string) => {

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadEvent } from '../../support/fixtures';
-import { functionEnvironment } from '../../support/function-environment';
-import { lambdaContext } from '../../support/lambda-context';
-import { bundleFromSource, invokeBundle } from '../../support/lambda-process';
+import { loadEvent } from '../../../offline/fixtures';
+import { functionEnvironment } from '../../../offline/function-environment';
+import { lambdaContext } from '../../../offline/lambda-context';
+import { bundleFromSource, invokeBundle } from '../../../offline/lambda-process';
 
 // The handler reads the variables template.yaml gives it at cold start, i.e. when required.
 Object.assign(process.env, functionEnvironment('AuditLogAggregatorFunction'));

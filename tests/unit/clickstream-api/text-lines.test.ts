@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { functionHandler } from '../../../offline/harness';
+import { fakeRef } from '../../../offline/substitutions';
+import { type Json, loadTemplate, resource } from '../../../offline/template';
 import { LocalFirehose } from '../../../tools/local/firehose';
 import { LocalObjectStore } from '../../../tools/local/object-store';
-import { functionHandler } from '../../support/harness';
 import { runMappingTemplate } from '../../support/mapping-template';
-import { fakeRef } from '../../support/substitutions';
-import { type Json, loadTemplate, resource } from '../../support/template';
 
 /**
  * `POST /events` with `Content-Type: text/plain`, end to end offline: the API's real mapping

@@ -6,9 +6,9 @@ import type {
 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/clickstream-transform/index';
-import { allAccepted, firehoseEvent } from '../../support/firehose-events';
-import { loadEvent } from '../../support/fixtures';
-import { lambdaContext } from '../../support/lambda-context';
+import { allAccepted, firehoseEvent } from '../../../offline/firehose-events';
+import { loadEvent } from '../../../offline/fixtures';
+import { lambdaContext } from '../../../offline/lambda-context';
 
 const firehose = mockClient(FirehoseClient);
 const FIREHOSE_RESPONSE_LIMIT = 6_000_000;

@@ -1,6 +1,6 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import { loadEvent } from '../../support/fixtures';
-import { lambdaContext } from '../../support/lambda-context';
+import { loadEvent } from '../../../offline/fixtures';
+import { lambdaContext } from '../../../offline/lambda-context';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 

@@ -1,8 +1,8 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { functionEnvironment } from '../../support/function-environment';
-import { lambdaContext } from '../../support/lambda-context';
+import { functionEnvironment } from '../../../offline/function-environment';
+import { lambdaContext } from '../../../offline/lambda-context';
 import { kmsEvents, pagesOf } from './trail-events';
 
 // The handler reads the variables template.yaml gives it at cold start, i.e. when required.

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bundleFromSource, invokeBundle } from '../../support/lambda-process';
+import { bundleFromSource, invokeBundle } from '../../../offline/lambda-process';
 import { kmsEvents, pagesOf } from './trail-events';
 
 /**

@@ -8,9 +8,9 @@ import type {
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/cloudwatch-logs-transform/index';
 import type { DataMessage } from '../../../functions/cloudwatch-logs-transform/subscription';
-import { allAccepted, firehoseEvent } from '../../support/firehose-events';
-import { loadEvent } from '../../support/fixtures';
-import { lambdaContext } from '../../support/lambda-context';
+import { allAccepted, firehoseEvent } from '../../../offline/firehose-events';
+import { loadEvent } from '../../../offline/fixtures';
+import { lambdaContext } from '../../../offline/lambda-context';
 
 const firehose = mockClient(FirehoseClient);
 const invoke = (event: unknown) =>

@@ -5,7 +5,7 @@ import {
   plainImage,
   tableFromStreamArn,
 } from '../../../functions/dynamodb-stream-forwarder/changes';
-import { loadEvent } from '../../support/fixtures';
+import { loadEvent } from '../../../offline/fixtures';
 
 const batch = loadEvent<DynamoDBStreamEvent>('dynamodb-stream-forwarder', 'insert-modify-remove');
 

@@ -5,10 +5,10 @@ import {
 } from '@aws-sdk/client-firehose';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { allAccepted } from '../../support/firehose-events';
-import { loadEvent } from '../../support/fixtures';
-import { functionEnvironment } from '../../support/function-environment';
-import { lambdaContext } from '../../support/lambda-context';
+import { allAccepted } from '../../../offline/firehose-events';
+import { loadEvent } from '../../../offline/fixtures';
+import { functionEnvironment } from '../../../offline/function-environment';
+import { lambdaContext } from '../../../offline/lambda-context';
 
 // The handler reads the variables template.yaml gives it at cold start, i.e. when required.
 Object.assign(process.env, functionEnvironment('DynamoDbStreamForwarderFunction'));

@@ -9,9 +9,9 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { CustomerColumn, MalformedCsvError } from '../../../functions/audit-log-aggregator/customer-column';
-import { loadEvent } from '../../support/fixtures';
-import { functionEnvironment } from '../../support/function-environment';
-import { lambdaContext } from '../../support/lambda-context';
+import { loadEvent } from '../../../offline/fixtures';
+import { functionEnvironment } from '../../../offline/function-environment';
+import { lambdaContext } from '../../../offline/lambda-context';
 
 // A fixed seed keeps CI reproducible; FC_SEED=<n> explores other inputs.
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261122) });

@@ -3,9 +3,9 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import type { FirehoseTransformationResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { allAccepted, firehoseEvent } from '../../support/firehose-events';
-import { functionEnvironment } from '../../support/function-environment';
-import { lambdaContext } from '../../support/lambda-context';
+import { allAccepted, firehoseEvent } from '../../../offline/firehose-events';
+import { functionEnvironment } from '../../../offline/function-environment';
+import { lambdaContext } from '../../../offline/lambda-context';
 
 // A fixed seed keeps CI reproducible; FC_SEED=<n> explores other inputs.
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261122) });

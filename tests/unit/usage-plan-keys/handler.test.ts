@@ -1,8 +1,8 @@
 import { APIGatewayClient, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadEvent } from '../../support/fixtures';
-import { functionHandler } from '../../support/harness';
-import { lambdaContext } from '../../support/lambda-context';
+import { loadEvent } from '../../../offline/fixtures';
+import { functionHandler } from '../../../offline/harness';
+import { lambdaContext } from '../../../offline/lambda-context';
 
 const apiGateway = mockClient(APIGatewayClient);
 const invoke = (event: unknown) =>

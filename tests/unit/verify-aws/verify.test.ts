@@ -1,10 +1,10 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { runStateMachine } from '../../../offline/harness';
+import { ServiceStubs } from '../../../offline/stubs';
 import { CHECKS, judge } from '../../../tools/verify-aws/checks';
 import { table, verify } from '../../../tools/verify-aws/verify';
-import { runStateMachine } from '../../support/harness';
-import { ServiceStubs } from '../../support/stubs';
 
 const cloudFormation = mockClient(CloudFormationClient);
 const sfn = mockClient(SFNClient);

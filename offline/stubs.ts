@@ -9,8 +9,8 @@ import type * as RedshiftData from '@aws-sdk/client-redshift-data';
 import type * as S3 from '@aws-sdk/client-s3';
 import type * as SFN from '@aws-sdk/client-sfn';
 import type * as SNS from '@aws-sdk/client-sns';
-import { outputProblems } from '../../offline/contracts';
-import { errorName, STATES_ERRORS } from '../../offline/integrations';
+import { outputProblems } from './contracts';
+import { errorName, STATES_ERRORS } from './integrations';
 
 /** What Step Functions hands a state: the SDK output without the SDK's `$metadata`. */
 type Out<T> = Omit<T, '$metadata'>;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../offline/repo';
+import { REPO_ROOT } from './repo';
 
 export { REPO_ROOT };
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { allStates } from '../../offline/asl';
+import { allStates } from './asl';
 import { REPO_ROOT } from './fixtures';
 import { fakeSubstitution } from './substitutions';
 import { type Json, loadTemplate, resource, type Template } from './template';
@@ -72,7 +72,7 @@ function buildDefinition(logicalId: string, template: Template): StateMachineDef
   return JSON.parse(substitute(source.text, values)) as StateMachineDefinition;
 }
 
-export { type AnyState, allStates } from '../../offline/asl';
+export { type AnyState, allStates } from './asl';
 
 /**
  * What `make test` checks on every state machine: the file exists and is JSON, it is

@@ -37,7 +37,7 @@ export function fakeAttribute(template: Template, logicalId: string, attribute: 
       return `arn:aws:iam::${FAKE_ACCOUNT}:role/${FAKE_STACK}-${logicalId}`;
     default:
       throw new Error(
-        `No fake value for ${logicalId}.${attribute} (${type}); teach tests/support/substitutions.ts`,
+        `No fake value for ${logicalId}.${attribute} (${type}); teach offline/substitutions.ts`,
       );
   }
 }
