@@ -86,9 +86,9 @@ async function copyOne(job: CopyJob, store: BatchStore): Promise<CopiedFile> {
   } catch (error) {
     const malformed = [error, column.errored].find((e) => e instanceof MalformedCsvError);
     if (malformed) {
-      throw new MalformedCsvError(`customer ${job.customer}: ${(malformed as Error).message}`, {
-        cause: malformed,
-      });
+      // Same class (MalformedCsvError or CsvEncodingError), with the customer named too.
+      const Named = malformed.constructor as typeof MalformedCsvError;
+      throw new Named(`customer ${job.customer}: ${malformed.message}`, { cause: malformed });
     }
     throw new SourceCopyError(`customer ${job.customer}: copying ${source} failed: ${messageOf(error)}`, {
       cause: error,

@@ -50,23 +50,32 @@ def test_types_columns_in_the_redshift_table_order_with_partition_copies(spark):
     assert rejects.count() == 0
 
 
-def test_reads_the_aggregator_output_with_quoted_commas_quotes_and_line_breaks(spark, tmp_path):
-    # The aggregator's output for the fixture's acme export: customer column first, CRLF rows.
-    fixture = json.loads((REPO / "events/audit-log-aggregator/source-files.json").read_text())
-    source = fixture["files"]["s3://wau-acme-audit/exports/2026-11-22/audit-000.csv"]
-    lines = source.split("\r\n")
-    csv = "\r\n".join([f"customer,{lines[0]}"] + [f"acme,{line}" if line else line for line in lines[1:]])
-    path = tmp_path / "audit-000.csv"
-    path.write_text(csv)
-    raw = spark.read.csv(str(path), header=True, multiLine=True, escape='"')
+def test_reads_the_aggregator_copies_of_exports_as_people_make_them(spark, tmp_path):
+    # What the aggregator writes (its jest tests check this fixture is its output): quoted commas,
+    # quotes and line breaks; an Excel export's copy with its own customer column renamed; a
+    # bare-CR export's copy with LF rows.
+    copies = json.loads((REPO / "events/audit-log-aggregator/aggregated-copies.json").read_text())["files"]
+    for key, text in copies.items():
+        (tmp_path / key.replace("/", "_")).write_bytes(text.encode("utf-8"))
+    raw = spark.read.csv(str(tmp_path), header=True, multiLine=True, escape='"')
 
     records, rejects = transform_audit_records(raw, "b1")
 
     by_id = {r.event_id: r for r in records.collect()}
-    assert sorted(by_id) == ["7f1c2e90-0001", "7f1c2e90-0002", "7f1c2e90-0003", "7f1c2e90-0004"]
+    assert sorted(by_id) == [
+        "5a7c0001",
+        "5a7c0002",
+        "7f1c2e90-0001",
+        "7f1c2e90-0002",
+        "7f1c2e90-0003",
+        "7f1c2e90-0004",
+        "wa7e0001",
+        "wa7e0002",
+    ]
     assert by_id["7f1c2e90-0002"].resource == "/reports/q3, final.xlsx"
     assert by_id["7f1c2e90-0003"].resource == '/users/carol?note="night shift"'
     assert by_id["7f1c2e90-0004"].resource == "/tickets/42 said:\nplease reset my token"
+    assert {by_id["5a7c0001"].customer, by_id["wa7e0002"].customer} == {"stark", "wayne"}
     assert rejects.count() == 0
 
 

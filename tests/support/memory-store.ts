@@ -10,7 +10,7 @@ export class MemoryStore implements BatchStore {
   readonly writeOrder: string[] = [];
   readonly failReads = new Map<string, Error>();
 
-  constructor(private readonly sources: Record<string, string>) {}
+  constructor(private readonly sources: Record<string, string | Buffer>) {}
 
   async *list(bucket: string, prefix: string) {
     for (const uri of Object.keys(this.sources).sort()) {
@@ -31,10 +31,11 @@ export class MemoryStore implements BatchStore {
   }
 
   async write(key: string, body: Readable | string) {
-    let text = '';
-    if (typeof body === 'string') text = body;
-    else for await (const chunk of body) text += chunk.toString();
-    this.written.set(key, text);
+    const chunks: Buffer[] = [];
+    if (typeof body === 'string') chunks.push(Buffer.from(body));
+    else for await (const chunk of body) chunks.push(Buffer.from(chunk));
+    // Decoded whole: a character whose bytes straddle chunks stays one character.
+    this.written.set(key, Buffer.concat(chunks).toString('utf8'));
     this.writeOrder.push(key);
   }
 }

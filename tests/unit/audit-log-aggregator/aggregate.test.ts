@@ -86,6 +86,29 @@ describe('audit-log batch aggregation', () => {
     );
   });
 
+  it('lands exports as people make them: a byte-order mark, their own customer column, bare-CR lines', async () => {
+    const people = loadEvent<Record<string, unknown>>('audit-log-aggregator', 'exports-as-people-make-them');
+    // The Glue job's tests read these same copies with Spark (glue/tests).
+    const expected = loadEvent<{ files: Record<string, string> }>(
+      'audit-log-aggregator',
+      'aggregated-copies',
+    );
+
+    const { result, store } = await aggregate(people);
+
+    expect(Object.fromEntries([...store.written].filter(([key]) => key.startsWith('csv/')))).toEqual(
+      expected.files,
+    );
+    const stark = expected.files['csv/customer=stark/batch=2026-11-22T1400/excel-utf8.csv'] as string;
+    expect(stark.startsWith('customer,event_id,')).toBe(true);
+    expect(stark.split('\r\n')[0]?.endsWith(',status,source_customer')).toBe(true);
+    expect(result.manifest.customers).toMatchObject({
+      acme: { files: 1, rows: 4 },
+      stark: { files: 1, rows: 2 },
+      wayne: { files: 1, rows: 2 },
+    });
+  });
+
   it.each([
     [
       'an unterminated quote',

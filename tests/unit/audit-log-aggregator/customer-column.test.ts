@@ -100,11 +100,91 @@ describe('customer column', () => {
     });
   });
 
-  it('keeps memory flat on a 50 MB file: only the current row is buffered', async () => {
-    const row = 'e0000000,2026-11-22T13:05:09Z,alice@example.com,"GET ""/api/orders"", page 2",200,OK\n';
-    const rows = Math.ceil((50 * 1024 * 1024) / row.length);
-    // What the stream retains, not garbage not yet collected: collect before each sample, and
-    // count Buffers (outside the JS heap) too.
+  it('drops the UTF-8 byte-order mark of an Excel "CSV UTF-8" export, so the first column keeps its name', async () => {
+    const excel = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('event_id,action\r\ne1,login\r\n'),
+    ]);
+
+    for (const size of [1, 2, 64]) {
+      expect((await addCustomer(excel, 'acme', size)).text).toBe(
+        'customer,event_id,action\r\nacme,e1,login\r\n',
+      );
+    }
+  });
+
+  it('reads rows of an export whose lines end in a bare CR, and ends them in LF', async () => {
+    for (const size of [1, 5, 64]) {
+      const { text, stats } = await addCustomer('event_id,note\re1,"two\rlines"\re2,x\r', 'acme', size);
+
+      expect(text).toBe('customer,event_id,note\nacme,e1,"two\rlines"\nacme,e2,x\n');
+      expect(stats.rows).toBe(2);
+    }
+    expect((await addCustomer('a,b\r1,2')).text).toBe('customer,a,b\nacme,1,2');
+  });
+
+  it("renames an export's own customer column to source_customer, keeping its values", async () => {
+    const { text } = await addCustomer('event_id,"Customer",action\ne1,end-user-7,login\n', 'reseller', 3);
+
+    expect(text).toBe('customer,event_id,source_customer,action\nreseller,e1,end-user-7,login\n');
+    await expect(addCustomer('customer,source_customer\n1,2\n')).rejects.toMatchObject({
+      name: 'MalformedCsvError',
+      message: `${ACME}: row 1: the header has both a customer and a source_customer column`,
+    });
+  });
+
+  it.each([
+    [
+      'UTF-16 LE with its byte-order mark',
+      Buffer.from('\ufeffevent_id,action\r\ne1,login\r\n', 'utf16le'),
+      'row 1: starts with a UTF-16 byte-order mark',
+    ],
+    [
+      'UTF-16 BE with its byte-order mark',
+      Buffer.from('\ufeffa\n', 'utf16le').swap16(),
+      'row 1: starts with a UTF-16 byte-order mark',
+    ],
+    [
+      'UTF-16 without a byte-order mark',
+      Buffer.from('event_id,action\r\ne1,login\r\n', 'utf16le'),
+      'row 1: the header holds NUL bytes: this is UTF-16 without a byte-order mark',
+    ],
+    [
+      'Windows-1252 (é as 0xE9)',
+      Buffer.concat([Buffer.from('a,b\n1,caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+      'row 2: byte 9 is not UTF-8',
+    ],
+    [
+      'a UTF-8 sequence cut off at the end',
+      Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from('é').subarray(0, 1)]),
+      'row 2: byte 6 is not UTF-8',
+    ],
+  ])('fails %s by CsvEncodingError, never reading it as UTF-8', async (_name, bytes, message) => {
+    for (const size of [1, 7, 64]) {
+      await expect(addCustomer(bytes, 'acme', size)).rejects.toMatchObject({
+        name: 'CsvEncodingError',
+        message: expect.stringContaining(`${ACME}: ${message}`),
+      });
+    }
+  });
+
+  it('keeps UTF-8 characters whose bytes straddle chunks', async () => {
+    const text = 'name,city\nZoë,Kraków 🏔\n';
+
+    expect((await addCustomer(text, 'acme', 1)).text).toBe(`customer,name,city\nacme,Zoë,Kraków 🏔\n`);
+  });
+
+  it('fails a header that never ends (a quote left open) by name once it passes 64 KiB, holding no more', async () => {
+    const open = `a,"b${'x'.repeat(70 * 1024)}\n1,2\n`;
+
+    await expect(addCustomer(open, 'acme', 4096)).rejects.toMatchObject({
+      name: 'MalformedCsvError',
+      message: `${ACME}: row 1: the header is longer than 64 KiB (is a quote never closed?)`,
+    });
+  });
+
+  /** The most the stream retains (JS heap and Buffers, collected before each sample) while `chunks` are read. */
+  async function peakRetained(column: CustomerColumn, chunks: number, chunk: (n: number) => string) {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
     const used = () => {
@@ -115,29 +195,57 @@ describe('customer column', () => {
     const baseline = used();
     let peak = 0;
     let sent = 0;
-    let batches = 0;
     const source = new Readable({
       read() {
         // Sampled as the file is read, whatever the consumer does with its chunks.
-        if (++batches % 50 === 0) peak = Math.max(peak, used() - baseline);
-        const batch = Math.min(800, rows - sent);
-        if (batch === 0) return this.push(null);
-        sent += batch;
-        this.push(row.repeat(batch));
+        if (sent % 50 === 0) peak = Math.max(peak, used() - baseline);
+        if (sent === chunks) return this.push(null);
+        this.push(chunk(sent++));
       },
     });
-    const column = new CustomerColumn('acme', 'big.csv');
     let bytesOut = 0;
-
-    await pipeline(source, column, async (chunks: AsyncIterable<Buffer>) => {
-      for await (const chunk of chunks) bytesOut += chunk.byteLength;
+    const done = pipeline(source, column, async (out: AsyncIterable<Buffer>) => {
+      for await (const piece of out) bytesOut += piece.byteLength;
     });
+    const error = await done.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { peak, bytesOut, error };
+  }
 
+  it('keeps memory flat on a 50 MB file: only the header is held', async () => {
+    const row = 'e0000000,2026-11-22T13:05:09Z,alice@example.com,"GET ""/api/orders"", page 2",200,OK\n';
+    const perChunk = 800;
+    const chunks = Math.ceil((50 * 1024 * 1024) / (row.length * perChunk));
+    const column = new CustomerColumn('acme', 'big.csv');
+
+    const { peak, bytesOut, error } = await peakRetained(column, chunks, () => row.repeat(perChunk));
+
+    expect(error).toBeUndefined();
+    const rows = chunks * perChunk;
     expect(column.stats.bytesIn).toBeGreaterThanOrEqual(50 * 1024 * 1024);
     expect(bytesOut).toBe(column.stats.bytesIn + (rows - 1) * 'acme,'.length + 'customer,'.length);
-    expect(batches).toBeGreaterThan(500);
-    // Buffering the file would retain > 50 MB; the stream holds a row and a chunk or two (the
-    // bound leaves room for what other test files in the same worker free or allocate meanwhile).
+    // Buffering the file would retain > 50 MB; the stream holds a chunk or two (the bound leaves
+    // room for what other test files in the same worker free or allocate meanwhile).
     expect(peak).toBeLessThan(20 * 1024 * 1024);
-  }, 60_000);
+  }, 120_000);
+
+  it('keeps memory flat on a 50 MB file whose quote never closes, then fails it by name', async () => {
+    const header = 'event_id,note\n';
+    const filler = 'x'.repeat(64 * 1024);
+    const chunks = 800;
+    const column = new CustomerColumn('acme', 'open-quote.csv');
+
+    const { peak, error } = await peakRetained(column, chunks, (n) =>
+      n === 0 ? `${header}e1,"${filler}` : filler,
+    );
+
+    expect(error).toMatchObject({
+      name: 'MalformedCsvError',
+      message: 'open-quote.csv: row 2: a quoted field is never closed',
+    });
+    expect(column.stats.bytesIn).toBeGreaterThan(50 * 1024 * 1024);
+    expect(peak).toBeLessThan(20 * 1024 * 1024);
+  }, 120_000);
 });
