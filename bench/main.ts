@@ -17,6 +17,7 @@ import { build } from 'esbuild';
 import { functionEnvironment } from '../offline/function-environment';
 import { failureSummary, lambdaProcessEnv } from '../offline/lambda-process';
 import { loadTemplate } from '../offline/template';
+import { csvSizes, customerColumnSeconds } from './csv';
 import { startFirehoseEndpoint } from './firehose-endpoint';
 import { clickstreamEvent, cloudWatchLogsEvent, dynamoDbStreamEvent, rawBytes } from './inputs';
 import { MiB, median } from './stats';
@@ -205,6 +206,21 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
     });
     row(`dynamodb ${changes} changes: Firehose records`, firehose.counts.records, 'records');
     row('dynamodb: packing ratio', changes / firehose.counts.records, 'changes/record');
+
+    // ---- audit CSV customer column: throughput, and time linear in size even when a quote never closes
+    for (const openQuote of [false, true]) {
+      const kind = openQuote ? 'a quote never closed' : 'well-formed';
+      log(`audit CSV customer column, ${kind}`);
+      const [small, large] = csvSizes(smoke) as [number, number];
+      const smallSeconds = await customerColumnSeconds(small, openQuote, reps.reps);
+      const largeSeconds = await customerColumnSeconds(large, openQuote, reps.reps);
+      row(`audit CSV ${large / MiB} MiB, ${kind}: throughput`, large / MiB / largeSeconds, 'MiB/s');
+      const growth = largeSeconds / smallSeconds;
+      row(`audit CSV, ${kind}: time for twice the bytes`, growth, 'x', {
+        text: '<= 2.5 (linear)',
+        met: growth <= 2.5,
+      });
+    }
 
     // ---- bundles: size and import time in a fresh process
     for (const id of readdirSync(BUILD)

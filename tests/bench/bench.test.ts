@@ -24,6 +24,7 @@ describe('benchmarks, smoke run', () => {
         'dynamodb 100 changes: PutRecordBatch calls',
         'ClickstreamTransformFunction: import in a fresh process',
         'DynamoDbStreamForwarderFunction: bundle size',
+        'audit CSV, a quote never closed: time for twice the bytes',
       ]),
     );
     expect(report.rows.every((r) => Number.isFinite(r.value) && r.value > 0)).toBe(true);
