@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Parses one Apache access-log line: common, combined, or the clickstream variant
  * that ends with a cookie field `"user = NAME; …"` (seed 001). Pure: no I/O.
@@ -19,7 +21,14 @@ export interface AccessLogEntry {
   referer: string | null;
   'user-agent': string | null;
   username?: string | null;
+  /**
+   * Fields whose `\xhh` escapes are bytes that are not UTF-8, as Apache logged them: the
+   * decoded field shows U+FFFD for those bytes, and this keeps the bytes recoverable.
+   */
+  escaped?: Partial<Record<EscapableField, string>>;
 }
+
+type EscapableField = 'request' | 'referer' | 'user-agent' | 'cookie';
 
 export type ParseResult =
   | { readonly kind: 'entry'; readonly entry: AccessLogEntry; readonly utc: UtcParts }
@@ -82,7 +91,13 @@ export function parseAccessLogLine(rawLine: string): ParseResult {
   if (!Number.isSafeInteger(bytes))
     return { kind: 'invalid', reason: `byte count ${size} is larger than a number holds exactly` };
 
-  const request = dashToNull(unescapeApache(rawRequest as string));
+  const escaped: Partial<Record<EscapableField, string>> = {};
+  const decode = (field: EscapableField, logged: string) => {
+    const { text, lossy } = decodeApache(logged);
+    if (lossy) escaped[field] = logged;
+    return text;
+  };
+  const request = dashToNull(decode('request', rawRequest as string));
   const requestLine = request === null ? null : REQUEST_LINE.exec(request);
   const entry: AccessLogEntry = {
     host: host as string,
@@ -97,10 +112,11 @@ export function parseAccessLogLine(rawLine: string): ParseResult {
     protocol: requestLine ? (requestLine[3] as string) : null,
     response: Number(status),
     bytes,
-    referer: m[16] === undefined ? null : dashToNull(unescapeApache(m[16])),
-    'user-agent': m[17] === undefined ? null : dashToNull(unescapeApache(m[17])),
+    referer: m[16] === undefined ? null : dashToNull(decode('referer', m[16])),
+    'user-agent': m[17] === undefined ? null : dashToNull(decode('user-agent', m[17])),
   };
-  if (m[18] !== undefined) entry.username = usernameFromCookie(unescapeApache(m[18]));
+  if (m[18] !== undefined) entry.username = usernameFromCookie(decode('cookie', m[18]));
+  if (Object.keys(escaped).length > 0) entry.escaped = escaped;
   return { kind: 'entry', entry, utc: timestamp.utc };
 }
 
@@ -127,15 +143,19 @@ function usernameFromCookie(cookie: string): string | null {
 
 /**
  * Reverses Apache's log escaping: `\"`, `\\`, `\n`, `\t` and `\xhh` byte escapes
- * (runs of which are decoded together as UTF-8, so `\xc3\xa9` becomes `é`).
+ * (runs of which are decoded together as UTF-8, so `\xc3\xa9` becomes `é`). `lossy` says a
+ * run was not UTF-8 and U+FFFD stands in for some of its bytes.
  */
-export function unescapeApache(value: string): string {
-  if (!value.includes('\\')) return value;
+export function decodeApache(value: string): { text: string; lossy: boolean } {
+  if (!value.includes('\\')) return { text: value, lossy: false };
   let out = '';
+  let lossy = false;
   let bytes: number[] = [];
   const flushBytes = () => {
     if (bytes.length > 0) {
-      out += Buffer.from(bytes).toString('utf8');
+      const run = Buffer.from(bytes);
+      lossy ||= !isUtf8(run);
+      out += run.toString('utf8');
       bytes = [];
     }
   };
@@ -157,7 +177,7 @@ export function unescapeApache(value: string): string {
     i += 1;
   }
   flushBytes();
-  return out;
+  return { text: out, lossy };
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);

@@ -1,4 +1,4 @@
-import { parseAccessLogLine, unescapeApache } from '../../../functions/clickstream-transform/access-log';
+import { decodeApache, parseAccessLogLine } from '../../../functions/clickstream-transform/access-log';
 
 const UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
@@ -114,6 +114,31 @@ describe('access log parser', () => {
     ).toBe('/café');
   });
 
+  it('keeps \\x escapes of bytes that are not UTF-8 recoverable: the field as logged under `escaped`', () => {
+    // A Latin-1 referer (é as 0xE9) and a truncated UTF-8 path, as Apache escapes them.
+    const { entry } = entryOf(
+      '198.51.100.5 - - [22/Nov/2026:10:00:01 +0000] "GET /a\\xe2\\x82 HTTP/1.1" 200 10 "https://ex.example/caf\\xe9" "-"',
+    );
+
+    expect(entry.referer).toBe('https://ex.example/caf\ufffd');
+    expect(entry.escaped).toEqual({
+      request: 'GET /a\\xe2\\x82 HTTP/1.1',
+      referer: 'https://ex.example/caf\\xe9',
+    });
+    const bytes = (logged: string) =>
+      Buffer.from(
+        logged.replace(/\\x([0-9a-f]{2})/g, (_, hex: string) =>
+          String.fromCharCode(Number.parseInt(hex, 16)),
+        ),
+        'latin1',
+      );
+    expect([...bytes(entry.escaped?.referer as string).subarray(-4)]).toEqual([0x63, 0x61, 0x66, 0xe9]);
+    expect(
+      entryOf('198.51.100.5 - - [22/Nov/2026:10:00:01 +0000] "GET /caf\\xc3\\xa9 HTTP/1.1" 200 10 "-" "-"')
+        .entry,
+    ).not.toHaveProperty('escaped');
+  });
+
   it('accepts HTTP/2 request lines without a minor version', () => {
     const { entry } = entryOf('198.51.100.5 - - [22/Nov/2026:10:00:01 +0000] "GET /a HTTP/2" 200 10 "-" "-"');
 
@@ -197,8 +222,13 @@ describe('access log parser', () => {
 
 describe('apache unescaping', () => {
   it('leaves strings without escapes untouched and decodes the escapes Apache writes', () => {
-    expect(unescapeApache('plain')).toBe('plain');
-    expect(unescapeApache('a\\\\b\\"c\\td\\ne\\x41')).toBe('a\\b"c\td\neA');
-    expect(unescapeApache('trailing\\')).toBe('trailing\\');
+    expect(decodeApache('plain')).toEqual({ text: 'plain', lossy: false });
+    expect(decodeApache('a\\\\b\\"c\\td\\ne\\x41')).toEqual({ text: 'a\\b"c\td\neA', lossy: false });
+    expect(decodeApache('trailing\\').text).toBe('trailing\\');
+  });
+
+  it('says when \\x escapes are bytes that are not UTF-8', () => {
+    expect(decodeApache('caf\\xc3\\xa9')).toEqual({ text: 'café', lossy: false });
+    expect(decodeApache('caf\\xe9')).toEqual({ text: 'caf\ufffd', lossy: true });
   });
 });
