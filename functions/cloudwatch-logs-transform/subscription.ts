@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { firstInvalidUtf8 } from '../shared/utf8';
 
 /**
  * CloudWatch Logs subscription payloads, as a subscription filter delivers them to
@@ -35,15 +36,22 @@ export function decodeSubscriptionPayload(
   compressed: Buffer,
   maxBytes = MAX_DECOMPRESSED_BYTES,
 ): DecodedPayload {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = gunzipSync(compressed, { maxOutputLength: maxBytes }).toString('utf8');
+    bytes = gunzipSync(compressed, { maxOutputLength: maxBytes });
   } catch (error) {
     return {
       kind: 'invalid',
       reason: `not a gzip payload within ${maxBytes} bytes: ${(error as Error).message}`,
     };
   }
+  // Decoding would replace such bytes with U+FFFD: the record is rejected whole instead, so its
+  // original data reaches the processing-failed prefix byte for byte.
+  const invalidAt = firstInvalidUtf8(bytes);
+  if (invalidAt >= 0) {
+    return { kind: 'invalid', reason: `payload byte ${invalidAt} (after gunzip) is not UTF-8` };
+  }
+  const text = bytes.toString('utf8');
   let payload: unknown;
   try {
     payload = JSON.parse(text);

@@ -62,6 +62,16 @@ describe('cloudwatch logs subscription payload', () => {
     expect(decoded.kind === 'invalid' && decoded.reason).toContain(reason);
   });
 
+  it('rejects a payload holding bytes that are not UTF-8 instead of replacing them', () => {
+    const latin1 = Buffer.from(JSON.stringify(message).replace('plain text', 'caf@'));
+    latin1[latin1.indexOf('caf@') + 3] = 0xe9;
+
+    expect(decodeSubscriptionPayload(gzipSync(latin1))).toEqual({
+      kind: 'invalid',
+      reason: `payload byte ${latin1.indexOf(0xe9)} (after gunzip) is not UTF-8`,
+    });
+  });
+
   it('refuses to expand a payload past the decompression cap', () => {
     const bomb = gzipSync(Buffer.alloc(2_000_000, 'a'));
 
