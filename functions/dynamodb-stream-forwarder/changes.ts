@@ -80,6 +80,27 @@ export function changeLine(record: DynamoDBRecord): ChangeLine {
   };
 }
 
+/** Where a change too large for one Firehose record is kept whole, in the raw bucket. */
+export const OVERFLOW_PREFIX = 'dynamodb-overflow/';
+
+/** One object per change: a retried or replayed change overwrites its own object, never adds one. */
+export function overflowKey(change: ChangeLine): string {
+  return `${OVERFLOW_PREFIX}${change.table}/${change.sequenceNumber}.json`;
+}
+
+/**
+ * What the raw zone gets for a change kept in the overflow prefix: everything but the images,
+ * and where the whole change is (`overflow.key` holds the line as it would have been).
+ */
+export function overflowPointer(change: ChangeLine, bucket: string, bytes: number) {
+  return {
+    ...change,
+    newImage: null,
+    oldImage: null,
+    overflow: { bucket, key: overflowKey(change), bytes },
+  };
+}
+
 export interface PackedRecord {
   readonly data: Buffer;
   /** Indexes of the stream records whose lines this Firehose record carries. */

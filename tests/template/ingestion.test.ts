@@ -107,11 +107,14 @@ describe('dynamodb changes ingestion', () => {
     });
   });
 
-  it('gives the forwarder its stream name and lets it put into that stream only', () => {
+  it('gives the forwarder its stream and overflow bucket, and lets it put into those only', () => {
     const fn = props('DynamoDbStreamForwarderFunction');
 
     expect(fn.Environment).toEqual({
-      Variables: { DELIVERY_STREAM_NAME: { Ref: 'DynamoDbDeliveryStream' } },
+      Variables: {
+        DELIVERY_STREAM_NAME: { Ref: 'DynamoDbDeliveryStream' },
+        OVERFLOW_BUCKET: { Ref: 'RawBucket' },
+      },
     });
     expect(fn.Policies).toContainEqual({
       Statement: [
@@ -119,6 +122,11 @@ describe('dynamodb changes ingestion', () => {
           Effect: 'Allow',
           Action: 'firehose:PutRecordBatch',
           Resource: { 'Fn::GetAtt': ['DynamoDbDeliveryStream', 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Sub': '${RawBucket.Arn}/dynamodb-overflow/*' },
         },
       ],
     });

@@ -3,6 +3,7 @@ import {
   PutRecordBatchCommand,
   type PutRecordBatchCommandInput,
 } from '@aws-sdk/client-firehose';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { allAccepted } from '../../../offline/firehose-events';
@@ -20,6 +21,7 @@ type Handler = (event: unknown, context: unknown) => Promise<DynamoDBBatchRespon
 const fixture = loadEvent<DynamoDBStreamEvent>('dynamodb-stream-forwarder', 'insert-modify-remove');
 
 const firehose = mockClient(FirehoseClient);
+const s3 = mockClient(S3Client);
 
 /** Loads the handler afresh, as Lambda would at cold start, with the given environment. */
 function loadHandler(env: Record<string, string | undefined>): Handler {
@@ -67,7 +69,18 @@ const sentLines = () =>
     )
     .map((line) => JSON.parse(line));
 
-beforeEach(() => firehose.reset());
+beforeEach(() => {
+  firehose.reset();
+  s3.reset();
+});
+
+/** `changes(count)` with change `big` given a NewImage attribute of `bytes` bytes (DynamoDB items reach 400 KB; images and keys together, twice that). */
+function withLargeChange(count: number, big: number, bytes: number): DynamoDBStreamEvent {
+  const event = changes(count);
+  const dynamodb = (event.Records[big] as DynamoDBRecord).dynamodb as NonNullable<DynamoDBRecord['dynamodb']>;
+  dynamodb.NewImage = { ...dynamodb.NewImage, note: { S: 'n'.repeat(bytes) } };
+  return event;
+}
 
 describe('dynamodb stream forwarder', () => {
   it('forwards the fixture batch as one Firehose record of three JSON lines', async () => {
@@ -168,6 +181,60 @@ describe('dynamodb stream forwarder', () => {
     expect(sentLines()).toHaveLength(2);
   });
 
+  it('keeps a change too large for a Firehose record whole in S3, and forwards a line pointing to it', async () => {
+    firehose.on(PutRecordBatchCommand).callsFake(allAccepted);
+    s3.on(PutObjectCommand).resolves({});
+    const event = withLargeChange(3, 1, 1_100_000);
+    const sequence = event.Records[1]?.dynamodb?.SequenceNumber as string;
+    const bucket = process.env.OVERFLOW_BUCKET as string;
+
+    const response = await invoke(event);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const [put] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(put).toMatchObject({
+      Bucket: bucket,
+      Key: expect.stringMatching(new RegExp(`^dynamodb-overflow/[^/]+/${sequence}\\.json$`)),
+    });
+    const whole = JSON.parse(Buffer.from(put?.Body as Buffer).toString('utf8'));
+    expect(whole.newImage.note).toHaveLength(1_100_000);
+    const lines = sentLines();
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatchObject({
+      sequenceNumber: sequence,
+      newImage: null,
+      overflow: { bucket, key: put?.Key, bytes: Buffer.byteLength(put?.Body as Buffer) },
+    });
+    expect(lines[1].keys).toEqual(whole.keys);
+  });
+
+  it('writes a retried oversized change to the same object, never a second one', async () => {
+    firehose.on(PutRecordBatchCommand).callsFake(allAccepted);
+    s3.on(PutObjectCommand).resolves({});
+    const event = withLargeChange(2, 0, 1_100_000);
+
+    await invoke(event);
+    await invoke(event);
+
+    const keys = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(1);
+  });
+
+  it('reports an oversized change it could not keep in S3, and forwards the rest', async () => {
+    firehose.on(PutRecordBatchCommand).callsFake(allAccepted);
+    // An S3 error code from https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    const event = withLargeChange(3, 2, 1_100_000);
+
+    const response = await invoke(event);
+
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: event.Records[2]?.dynamodb?.SequenceNumber },
+    ]);
+    expect(sentLines()).toHaveLength(2);
+  });
+
   it('fails the whole batch, so Lambda retries and bisects it, when nothing could be delivered', async () => {
     firehose
       .on(PutRecordBatchCommand)
@@ -180,9 +247,9 @@ describe('dynamodb stream forwarder', () => {
     await expect(invoke({ records: [] })).rejects.toMatchObject({ name: 'InvalidStreamEventError' });
   });
 
-  it('refuses to start without its delivery stream name', () => {
-    expect(() => loadHandler({ DELIVERY_STREAM_NAME: undefined })).toThrow(
-      'Missing required environment variables: DELIVERY_STREAM_NAME',
+  it('refuses to start without its delivery stream and overflow bucket names', () => {
+    expect(() => loadHandler({ DELIVERY_STREAM_NAME: undefined, OVERFLOW_BUCKET: undefined })).toThrow(
+      'Missing required environment variables: DELIVERY_STREAM_NAME, OVERFLOW_BUCKET',
     );
   });
 });
