@@ -61,10 +61,10 @@ export function parseLoadRequest(input: unknown, allowedSchemas: readonly string
 }
 
 /** Position (0-based) of the statement whose result holds the load's counts. */
-export const COUNTS_STATEMENT = 5;
+export const COUNTS_STATEMENT = 6;
 
 /**
- * The load, as one BatchExecuteStatement (one transaction): stage the files, keep one row per
+ * The load, as one BatchExecuteStatement (one transaction): lock the table, stage the files, keep one row per
  * merge key, record the counts in loglake.load_audit, MERGE (update matched, insert new), and
  * read the counts back. Loading the same files again leaves the same rows.
  */
@@ -95,6 +95,11 @@ export function loadStatements(
       : "FORMAT AS CSV IGNOREHEADER 1 DATEFORMAT 'auto' TIMEFORMAT 'auto'";
   const [id, run] = [literal(request.loadId), literal(executionArn(execution))];
   return [
+    // First, before the transaction's snapshot is taken: a concurrent load of the same table then
+    // waits for this one instead of conflicting with it, under SERIALIZABLE and SNAPSHOT isolation
+    // alike (https://docs.aws.amazon.com/redshift/latest/dg/r_LOCK.html: ACCESS EXCLUSIVE, held to
+    // the end of the transaction; readers of the table wait too, for as long as the load runs).
+    `LOCK TABLE ${request.table}, loglake.load_audit`,
     `CREATE TEMP TABLE loglake_stage (LIKE ${request.table})`,
     `COPY loglake_stage FROM ${literal(request.source)} IAM_ROLE ${literal(iamRole(role))} ${format}${request.manifest ? ' MANIFEST' : ''}`,
     // Of rows sharing a key, the one that sorts first by every column stays: the same whatever the files' order.

@@ -62,7 +62,10 @@ async function load(db: PGlite, rows: Row[], target = request) {
     )
   ).rows.map((r) => r.column_name);
   const statements = loadStatements(target, columns, ROLE, EXECUTION);
-  expect(statements[1]).toMatch(
+  // Locked before anything reads it, so concurrent loads wait for each other instead of conflicting.
+  expect(statements[0]).toBe(`LOCK TABLE ${target.table}, loglake.load_audit`);
+  const copy = statements.findIndex((sql) => sql.startsWith('COPY '));
+  expect(statements[copy]).toMatch(
     /^COPY loglake_stage FROM 's3:\/\/loglake-dev-processed\/audit\/batch=b-001\/' IAM_ROLE '.*' FORMAT AS PARQUET$/,
   );
   // The workflow reads the counts from this statement's result; here it is the batch's last.
@@ -73,7 +76,7 @@ async function load(db: PGlite, rows: Row[], target = request) {
   const counts = await db.transaction(async (tx) => {
     let last: unknown;
     for (const [index, sql] of statements.entries()) {
-      last = await tx.query(index === 1 ? insertStage(rows) : sql);
+      last = await tx.query(index === copy ? insertStage(rows) : sql);
     }
     await tx.exec('DROP TABLE loglake_stage; DROP TABLE loglake_batch');
     return (last as { rows: Record<string, number>[] }).rows[0];

@@ -93,7 +93,7 @@ describe('redshift load workflow', () => {
       Schema: 'audit',
       Table: 'wau_audit_logs',
     });
-    expect(stubs.calls('aws-sdk:redshiftdata:getStatementResult')[0]?.input).toEqual({ Id: `${LOAD_ID}:6` });
+    expect(stubs.calls('aws-sdk:redshiftdata:getStatementResult')[0]?.input).toEqual({ Id: `${LOAD_ID}:7` });
   });
 
   it('fails by name, and notifies how many, when rows had no merge key and were not loaded', async () => {
@@ -120,15 +120,16 @@ describe('redshift load workflow', () => {
 
     const [sqls] = loadSqls(first);
     expect(loadSqls(second)).toEqual([sqls]);
-    expect(sqls?.[0]).toBe('CREATE TEMP TABLE loglake_stage (LIKE audit.wau_audit_logs)');
-    expect(sqls?.[1]).toMatch(
+    expect(sqls?.[0]).toBe('LOCK TABLE audit.wau_audit_logs, loglake.load_audit');
+    expect(sqls?.[1]).toBe('CREATE TEMP TABLE loglake_stage (LIKE audit.wau_audit_logs)');
+    expect(sqls?.[2]).toMatch(
       /^COPY loglake_stage FROM 's3:\/\/.*\/processed\/audit\/batch=2026-11-22T1300\/' IAM_ROLE 'arn:aws:iam::123456789012:role\/loglake-test-RedshiftCopyRole' FORMAT AS PARQUET$/,
     );
     // One row per key, chosen by every column (not by file order), and no row without a key.
-    expect(sqls?.[2]).toContain(
+    expect(sqls?.[3]).toContain(
       `ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY ${COLUMNS.join(', ')}) AS loglake_rn FROM loglake_stage WHERE event_id IS NOT NULL`,
     );
-    expect(sqls?.[4]).toBe(
+    expect(sqls?.[5]).toBe(
       `MERGE INTO audit.wau_audit_logs USING loglake_batch AS s ON audit.wau_audit_logs.event_id = s.event_id WHEN MATCHED THEN UPDATE SET ${COLUMNS.slice(
         1,
       )
