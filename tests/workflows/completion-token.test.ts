@@ -77,7 +77,12 @@ function claimed(stubs: ServiceStubs, status: 'RUNNING' | 'DONE' | 'FAILED', by 
   return stubs;
 }
 
-const claimUpdates = (stubs: ServiceStubs) => stubs.calls('dynamodb:updateItem').map((c) => c.input);
+const updates = (stubs: ServiceStubs) => stubs.calls('dynamodb:updateItem').map((c) => c.input);
+const recordsGlueRun = (update: { UpdateExpression?: string }) =>
+  update.UpdateExpression?.startsWith('SET glueJobRunId') === true;
+/** The claim's status writes (take-over, DONE, FAILED), without the Glue run it records on the way. */
+const claimUpdates = (stubs: ServiceStubs) => updates(stubs).filter((u) => !recordsGlueRun(u));
+const glueRunRecords = (stubs: ServiceStubs) => updates(stubs).filter(recordsGlueRun);
 
 describe('completion-token workflow', () => {
   it('claims a first token, runs the Glue job once for its batch, loads Redshift, marks the claim DONE and notifies', async () => {
@@ -148,6 +153,19 @@ describe('completion-token workflow', () => {
         ExpressionAttributeValues: {
           ':done': { S: 'DONE' },
           ':outcome': { S: JSON.stringify(outcome) },
+          ':me': { S: EXECUTION },
+        },
+      },
+    ]);
+    expect(glueRunRecords(stubs)).toEqual([
+      {
+        TableName: 'loglake-test-AuditTokenClaimsTable',
+        Key: CLAIM_KEY,
+        UpdateExpression: 'SET glueJobRunId = :run, glueSeconds = :seconds',
+        ConditionExpression: 'executionArn = :me',
+        ExpressionAttributeValues: {
+          ':run': { S: JOB_RUN },
+          ':seconds': { N: '94' },
           ':me': { S: EXECUTION },
         },
       },
@@ -318,6 +336,7 @@ describe('completion-token workflow', () => {
       UpdateExpression:
         'SET #status = :running, executionArn = :me, attempts = attempts + :one REMOVE failedState, failureError, failureCause',
       ConditionExpression: '#status = :failed OR executionArn = :me',
+      ReturnValues: 'ALL_NEW',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':running': { S: 'RUNNING' },
@@ -328,6 +347,112 @@ describe('completion-token workflow', () => {
     });
     expect(done?.ExpressionAttributeValues?.[':done']).toEqual({ S: 'DONE' });
     expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
+  });
+
+  describe('a re-run after a failed load', () => {
+    const SECOND = 'arn:aws:states:eu-west-1:123456789012:execution:test:second-run';
+    /** Claims, Glue and the load as two executions see them: one claims table, the load failing first. */
+    async function failedLoadThenReclaim(reclaimInput: Record<string, unknown> = reclaimEvent) {
+      const dynamo = new LocalDynamoDb(
+        new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]),
+      );
+      const stubs = await goodDay();
+      stubs.on('dynamodb:putItem').callsFake((input) => dynamo.putItem(input));
+      stubs.on('dynamodb:getItem').callsFake((input) => dynamo.getItem(input));
+      stubs.on('dynamodb:updateItem').callsFake((input) => dynamo.updateItem(input));
+      stubs.on('aws-sdk:sfn:describeExecution').resolves(holder('FAILED'));
+      stubs.on('states:startExecution.sync:2').rejectsOnce(
+        'States.TaskFailed',
+        JSON.stringify({
+          Status: 'FAILED',
+          Error: 'RedshiftLoad.StatementFailed',
+          Cause: 'permission denied',
+        }),
+      );
+
+      const first = await runStateMachine(MACHINE, event, { stubs });
+      const second = await runStateMachine(MACHINE, reclaimInput, {
+        stubs,
+        context: { Execution: { Id: SECOND } },
+      });
+      const claim = dynamo.getItem({ TableName: 'loglake-test-AuditTokenClaimsTable', Key: CLAIM_KEY }).Item;
+      return { first, second, stubs, claim };
+    }
+
+    it('loads without a second Glue run: the claim recorded the finished one, and the re-claim resumes after it', async () => {
+      const { first, second, stubs, claim } = await failedLoadThenReclaim();
+
+      expect(first).toMatchObject({ status: 'FAILED', error: 'CompletionToken.RedshiftLoadFailed' });
+      expect(stubs.notices()[0]).toContain('loads without converting the batch again');
+      expect(second.status).toBe('SUCCEEDED');
+      expect(second.output).toMatchObject({ glueJobRunId: JOB_RUN, glueSeconds: 94, rowsInserted: 6 });
+      expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(1);
+      expect(stubs.calls('states:startExecution.sync:2')).toHaveLength(2);
+      expect(claim).toMatchObject({
+        status: { S: 'DONE' },
+        executionArn: { S: SECOND },
+        glueJobRunId: { S: JOB_RUN },
+        attempts: { N: '2' },
+      });
+    });
+
+    it('converts the batch again only when the re-run asks for it with "rerunGlue": true', async () => {
+      const { second, stubs } = await failedLoadThenReclaim({ ...reclaimEvent, rerunGlue: true });
+
+      expect(second.status).toBe('SUCCEEDED');
+      expect(stubs.calls('glue:startJobRun.sync')).toHaveLength(2);
+    });
+
+    it('records the Glue run once when the first answer to the write is lost', async () => {
+      const dynamo = new LocalDynamoDb(
+        new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]),
+      );
+      const stubs = await goodDay();
+      stubs.on('dynamodb:putItem').callsFake((input) => dynamo.putItem(input));
+      stubs.on('dynamodb:updateItem').callsFake((input) => dynamo.updateItem(input));
+      stubs
+        .onState('Record Glue run', 'dynamodb:updateItem')
+        .callsFake(firstAnswerLost('dynamodb:updateItem', (input) => dynamo.updateItem(input)));
+
+      const run = await runStateMachine(MACHINE, event, { stubs });
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.retries).toContainEqual({ state: 'Record Glue run', attempt: 1 });
+      expect(
+        dynamo.getItem({ TableName: 'loglake-test-AuditTokenClaimsTable', Key: CLAIM_KEY }).Item,
+      ).toMatchObject({
+        status: { S: 'DONE' },
+        glueJobRunId: { S: JOB_RUN },
+      });
+    });
+
+    it('still loads when the Glue run cannot be recorded: only a later re-run would convert again', async () => {
+      const stubs = await goodDay();
+      stubs
+        .onState('Record Glue run', 'dynamodb:updateItem')
+        .rejects('DynamoDB.AmazonDynamoDBException', 'service unavailable');
+
+      const run = await runStateMachine(MACHINE, event, { stubs });
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(stubs.calls('states:startExecution.sync:2')).toHaveLength(1);
+    });
+  });
+
+  it('reports a re-run of a DONE token as a no-op that says who loaded it, and runs nothing', async () => {
+    const stubs = claimed(await goodDay(), 'DONE');
+
+    const run = await runStateMachine(MACHINE, reclaimEvent, { stubs });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toMatchObject({
+      outcome: 'AlreadyDone',
+      doneBy: EARLIER,
+      advice: expect.stringContaining('nothing ran'),
+    });
+    expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
+    expect(stubs.calls('states:startExecution.sync:2')).toEqual([]);
+    expect(claimUpdates(stubs)).toEqual([]);
   });
 
   it('does not reclaim a FAILED token without the flag: the console re-run must ask for it', async () => {
