@@ -3,9 +3,9 @@ import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
 import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
-import { HOUR_KEY, planRun, type RunPlan, RunRequestError } from './plan';
+import { HOUR_KEY, HOUR_MS, hourKey, planRun, type RunPlan, RunRequestError } from './plan';
 import { reportQueries } from './report';
-import { type HourListing, newRawData, rawPrefix } from './scan';
+import { convertedHours, type HourListing, newRawData, rawPrefix } from './scan';
 
 const env = requireEnv(['RAW_BUCKET', 'LOOKBACK_HOURS', 'SIGN_UP_PATH', 'SIGN_IN_PATH']);
 const s3 = tracer.captureAWSv3Client(new S3Client({}));
@@ -16,8 +16,8 @@ const LIST_CONCURRENCY = 8;
 
 type Step =
   | { step: 'plan'; input: unknown }
-  // The run-lock item as DynamoDB returns it (ALL_NEW): its high-water mark, when a run set one.
-  | { step: 'scan'; plan: RunPlan; state?: { highWaterMark?: { S?: string } } }
+  // The run-lock item as DynamoDB returns it (ALL_NEW): the hours runs converted, when one did.
+  | { step: 'scan'; plan: RunPlan; state?: { converted?: { M?: Record<string, { S?: string }> } } }
   | { step: 'report'; hours: string[] };
 
 /** The hours a step was given (by the workflow, from the plan): checked, as any input is. */
@@ -33,15 +33,17 @@ function checkedHours(value: unknown, field: string): string[] {
 }
 
 async function listHour(hour: string): Promise<HourListing> {
-  const lastModified: string[] = [];
+  const keys: string[] = [];
   const pages = paginateListObjectsV2({ client: s3 }, { Bucket: env.RAW_BUCKET, Prefix: rawPrefix(hour) });
   for await (const page of pages) {
-    for (const object of page.Contents ?? []) {
-      if (object.LastModified) lastModified.push(object.LastModified.toISOString());
-    }
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
   }
-  return { hour, lastModified };
+  return { hour, keys };
 }
+
+/** The first hour of the scheduled window at `now`: the record of converted hours keeps no older ones. */
+const windowStart = (now: string) =>
+  hourKey(new Date(Math.floor(Date.parse(now) / HOUR_MS) * HOUR_MS - (LOOKBACK_HOURS - 1) * HOUR_MS));
 
 async function listHours(hours: readonly string[]): Promise<HourListing[]> {
   const listings: HourListing[] = [];
@@ -53,7 +55,7 @@ async function listHours(hours: readonly string[]): Promise<HourListing[]> {
 
 /**
  * The catalog-then-ETL workflow's steps that need code: `plan` (which hours, lease), `scan`
- * (which of them got raw objects since the high-water mark) and `report` (the Athena queries).
+ * (which of them hold objects no run converted) and `report` (the Athena queries).
  */
 class CatalogThenEtlFunction implements LambdaInterface {
   @tracer.captureLambdaHandler()
@@ -75,10 +77,18 @@ class CatalogThenEtlFunction implements LambdaInterface {
         if (event.plan.mode !== 'scheduled' && event.plan.mode !== 'manual') {
           throw new RunRequestError('plan.mode must be scheduled or manual');
         }
-        const result = newRawData(await listHours(hours), event.plan.mode, event.state?.highWaterMark?.S);
+        const result = newRawData(
+          await listHours(hours),
+          event.plan.mode,
+          convertedHours(event.state?.converted),
+          // A scheduled run's window is its plan; a manual run keeps the window around now.
+          event.plan.mode === 'scheduled' ? (hours[0] as string) : windowStart(event.plan.now),
+        );
         metrics.addMetric('NewRawObjects', MetricUnit.Count, result.objects);
         metrics.addMetric('HoursToConvert', MetricUnit.Count, result.hours.length);
-        logger.info('Scanned raw zone', { ...result, hoursListed: event.plan.hours.length });
+        metrics.addMetric('LateRawObjectHours', MetricUnit.Count, result.lateHours.length);
+        const { converted: _record, ...summary } = result;
+        logger.info('Scanned raw zone', { ...summary, hoursListed: event.plan.hours.length });
         return result;
       }
       case 'report':

@@ -21,9 +21,12 @@ export interface RunPlan {
   readonly mode: 'scheduled' | 'manual';
   /** `YYYY-MM-DDTHH`, ascending. */
   readonly hours: readonly string[];
-  /** Scheduled runs append what bookmarks say is new; manual runs replace whole hours. */
-  readonly writeMode: 'append' | 'overwrite';
-  readonly bookmarkOption: 'job-bookmark-enable' | 'job-bookmark-disable';
+  /**
+   * Every run converts whole hours and replaces them: an hour that got another object is read
+   * again in full, so no bookmark decides (by time) what is new.
+   */
+  readonly writeMode: 'overwrite';
+  readonly bookmarkOption: 'job-bookmark-disable';
   readonly now: string;
   readonly leaseUntil: string;
 }
@@ -77,8 +80,8 @@ export function planRun(input: unknown, now: Date, lookbackHours: number): RunPl
   return {
     mode: 'scheduled',
     hours: hoursBetween(first, last),
-    writeMode: 'append',
-    bookmarkOption: 'job-bookmark-enable',
+    writeMode: 'overwrite',
+    bookmarkOption: 'job-bookmark-disable',
     ...lease,
   };
 }

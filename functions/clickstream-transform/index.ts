@@ -1,8 +1,8 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
-import { transformFirehoseEvent } from '../shared/firehose-transformation';
+import { transformFirehoseEvent, type Unit } from '../shared/firehose-transformation';
 import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
-import { clickstreamTransform, newTransformStats } from './transform';
+import { clickstreamTransform, newTransformStats, requestAgeHours } from './transform';
 
 metrics.setDefaultDimensions({ Pipeline: 'clickstream' });
 
@@ -16,10 +16,16 @@ class ClickstreamTransformFunction implements LambdaInterface {
       summary: 'Transformed clickstream batch',
       transform: clickstreamTransform(stats),
       rejected: stats.rejected,
-      report: () => ({
-        metrics: [['InputBytes', MetricUnit.Bytes, stats.inputBytes]],
-        log: { inputBytes: stats.inputBytes },
-      }),
+      report: () => {
+        const age = requestAgeHours(stats.oldestHour, Date.now());
+        const metrics: [string, Unit, number][] = [['InputBytes', MetricUnit.Bytes, stats.inputBytes]];
+        // Records older than the catalog-then-ETL window land in hours no scheduled run lists: alarmed.
+        if (age !== undefined) metrics.push(['OldestRequestAgeHours', MetricUnit.Count, age]);
+        return {
+          metrics,
+          log: { inputBytes: stats.inputBytes, oldestRequestHour: stats.oldestHour },
+        };
+      },
     });
   }
 }

@@ -4,7 +4,7 @@ import { assertFirehoseTransformationEvent, countResults } from './firehose-reco
 import { type BoundedResponse, type BoundedTransform, respondWithinLimit } from './firehose-response';
 import { logger, MetricUnit, metrics } from './powertools';
 
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 export interface TransformationRun extends BoundedTransform {
   /** The summary line's message. */

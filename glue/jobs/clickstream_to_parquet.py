@@ -35,6 +35,7 @@ CLICKSTREAM_COLUMNS: list[tuple[str, str]] = [
     ("username", "string"),
 ]
 PARTITION_COLUMNS = ["dt", "hour"]
+REJECT_PARTITIONS = ["raw_year", "raw_month", "raw_day", "raw_hour"]
 HOUR = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2})$")
 
 
@@ -82,9 +83,15 @@ def transform_clickstream(raw: DataFrame) -> tuple[DataFrame, DataFrame]:
     )
     checked = raw.withColumn("_reject_reason", reason)
     data_columns = [c for c in raw.columns if c not in ("year", "month", "day", "hour")]
+    # Rejects keep the raw hour they came from, so re-converting an hour replaces its rejects too.
+    raw_hour = [
+        (F.col(c) if c in raw.columns else F.lit(None).cast("string")).alias(f"raw_{c}")
+        for c in ("year", "month", "day", "hour")
+    ]
     rejects = checked.where(F.col("_reject_reason").isNotNull()).select(
         F.to_json(F.struct(*[F.col(f"`{c}`") for c in data_columns])).alias("record"),
         F.col("_reject_reason").alias("reject_reason"),
+        *raw_hour,
     )
     good = checked.where(F.col("_reject_reason").isNull())
     typed = {
@@ -135,7 +142,8 @@ def main() -> None:  # pragma: no cover - runs only inside Glue
         records, rejects = transform_clickstream(raw)
         records.write.mode(mode).partitionBy(*PARTITION_COLUMNS).parquet(args["processed_uri"])
         if rejects.take(1):
-            rejects.write.mode("append").json(args["rejects_uri"])
+            # Every run converts whole hours (overwrite): their rejects are replaced by hour, not added again.
+            rejects.write.mode(mode).partitionBy(*REJECT_PARTITIONS).json(args["rejects_uri"])
     job.commit()
 
 

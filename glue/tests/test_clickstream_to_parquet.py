@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 from clickstream_to_parquet import (
     CLICKSTREAM_COLUMNS,
     PARTITION_COLUMNS,
+    REJECT_PARTITIONS,
     HoursArgumentError,
     parse_hours,
     partition_predicate,
@@ -84,6 +85,25 @@ def test_rejects_records_it_cannot_type_keeping_the_record(spark, tmp_path):
     assert records.count() == 1
     found = {(json.loads(r.record)["path"], r.reject_reason) for r in rejects.collect()}
     assert found == {("/a", "@timestamp_utc is not an ISO-8601 timestamp"), ("/b", "response is not a status code")}
+
+
+def test_converting_an_hour_again_replaces_its_rejects_instead_of_adding_them(spark, tmp_path):
+    # Every run converts whole hours; an hour converted twice (an object arrived after the first
+    # time) must leave its rejects once, and another hour's rejects untouched.
+    out = str(tmp_path / "rejects")
+    bad = [record("yesterday", "/a")]
+    _, hour13 = transform_clickstream(raw_frame(spark, tmp_path, bad))
+    hour14 = hour13.withColumn("raw_hour", F.lit("14"))
+
+    hour14.write.mode("overwrite").partitionBy(*REJECT_PARTITIONS).json(out)
+    for _ in range(2):
+        hour13.write.mode("overwrite").partitionBy(*REJECT_PARTITIONS).json(out)
+
+    written = spark.read.json(out)
+    assert sorted((r.raw_hour, r.reject_reason) for r in written.collect()) == [
+        (13, "@timestamp_utc is not an ISO-8601 timestamp"),
+        (14, "@timestamp_utc is not an ISO-8601 timestamp"),
+    ]
 
 
 def test_a_batch_without_usernames_still_has_the_column(spark, tmp_path):

@@ -1,6 +1,7 @@
 import type { CrawlerState, LastCrawlStatus } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { fingerprint } from '../../functions/catalog-then-etl/scan';
 import { loadEvent } from '../../offline/fixtures';
 import { runStateMachine } from '../../offline/harness';
 import { ServiceStubs } from '../../offline/stubs';
@@ -15,10 +16,23 @@ const scheduled = loadEvent('catalog-then-etl', 'scheduled');
 const manual = loadEvent('catalog-then-etl', 'manual-range');
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:test:00000000-0000-4000-8000-000000000000';
 const KEY = { workflow: { S: 'catalog-then-etl' } };
-const MARK = '2026-11-22T13:30:00.000Z';
 const JOB_RUN = 'jr_0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2';
 const RESULTS = 's3://loglake-test-athenaresultsbucket/reports';
 const s3 = mockClient(S3Client);
+
+/** The key of a raw object of an hour, as rawZone lists it. */
+const rawKey = (hour: string, i: number) =>
+  `clickstream/year=${hour.slice(0, 4)}/month=${hour.slice(5, 7)}/day=${hour.slice(8, 10)}/hour=${hour.slice(11, 13)}/loglake-clickstream-${i}.gz`;
+/**
+ * What an earlier run recorded: hour 12 converted as it is now, hour 13 when it held only its
+ * first object (its second, LastModified 14:04, arrived after).
+ */
+const RECORDED = {
+  M: {
+    '2026-11-22T12': { S: fingerprint([rawKey('2026-11-22T12', 0)]) },
+    '2026-11-22T13': { S: fingerprint([rawKey('2026-11-22T13', 0)]) },
+  },
+};
 
 /** Raw objects by request hour (`YYYY-MM-DDTHH`), with their LastModified. */
 function rawZone(objects: Record<string, string[]>) {
@@ -74,7 +88,7 @@ function goodDay(): ServiceStubs {
     .on('dynamodb:updateItem')
     .callsFake((input) =>
       input.ReturnValues === 'ALL_NEW'
-        ? { Attributes: { ...KEY, runStatus: { S: 'RUNNING' }, highWaterMark: { S: MARK } } }
+        ? { Attributes: { ...KEY, runStatus: { S: 'RUNNING' }, converted: RECORDED } }
         : {},
     );
   stubs.on('aws-sdk:glue:startCrawler').resolves({});
@@ -105,7 +119,7 @@ function goodDay(): ServiceStubs {
 const lockUpdates = (stubs: ServiceStubs) => stubs.calls('dynamodb:updateItem').map((c) => c.input);
 
 describe('catalog-then-ETL workflow', () => {
-  it('converts the hours with objects newer than the high-water mark, reports them and advances the mark', async () => {
+  it('converts the hours holding objects no run converted, reports them and records them', async () => {
     const stubs = goodDay();
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
@@ -133,10 +147,10 @@ describe('catalog-then-ETL workflow', () => {
       JobName: 'loglake-test-ClickstreamToParquetJob',
       JobRunQueuingEnabled: true,
       Arguments: {
-        // Hour 12's only object is older than the mark.
+        // Hour 12 holds what was converted; hour 13 got an object since, hour 14 is new.
         '--hours': '2026-11-22T13,2026-11-22T14',
-        '--write_mode': 'append',
-        '--job-bookmark-option': 'job-bookmark-enable',
+        '--write_mode': 'overwrite',
+        '--job-bookmark-option': 'job-bookmark-disable',
       },
     });
     const queries = stubs.calls('athena:startQueryExecution.sync').map((c) => c.input);
@@ -168,16 +182,23 @@ describe('catalog-then-ETL workflow', () => {
     expect(advance).toEqual({
       TableName: 'loglake-test-CatalogEtlStateTable',
       Key: KEY,
-      UpdateExpression: 'SET runStatus = :idle, highWaterMark = :mark, lastSuccess = :me',
+      UpdateExpression:
+        'SET runStatus = :idle, converted = :converted, lastSuccess = :me REMOVE highWaterMark',
       ConditionExpression: 'executionArn = :me',
       ExpressionAttributeValues: {
         ':idle': { S: 'IDLE' },
-        ':mark': { S: '2026-11-22T14:09:30.000Z' },
+        ':converted': {
+          M: {
+            '2026-11-22T12': RECORDED.M['2026-11-22T12'],
+            '2026-11-22T13': { S: fingerprint([rawKey('2026-11-22T13', 0), rawKey('2026-11-22T13', 1)]) },
+            '2026-11-22T14': { S: fingerprint([rawKey('2026-11-22T14', 0)]) },
+          },
+        },
         ':me': { S: EXECUTION },
       },
     });
     expect(stubs.notices()).toEqual([
-      `loglake: clickstream report ready\nClickstream report (scheduled run, 2 hours from 2026-11-22T13): 1840 requests, 18 5xx, 1203 page views, 7 sign-ups, 31 sign-ins, 44 distinct users. Hourly summary: ${RESULTS}/summary-0001.csv Top paths: ${RESULTS}/paths-0001.csv Glue run ${JOB_RUN}. Execution ${EXECUTION}`,
+      `loglake: clickstream report ready\nClickstream report (scheduled run, 2 hours from 2026-11-22T13): 1840 requests, 18 5xx, 1203 page views, 7 sign-ups, 31 sign-ins, 44 distinct users. Hourly summary: ${RESULTS}/summary-0001.csv Top paths: ${RESULTS}/paths-0001.csv Glue run ${JOB_RUN}. 1 of the hours had objects that arrived after the hour was converted (converted again). Execution ${EXECUTION}`,
     ]);
     expect(run.output).toEqual({
       outcome: 'Reported',
@@ -194,11 +215,11 @@ describe('catalog-then-ETL workflow', () => {
       },
       hourlySummary: `${RESULTS}/summary-0001.csv`,
       topPaths: `${RESULTS}/paths-0001.csv`,
-      highWaterMark: '2026-11-22T14:09:30.000Z',
+      lateHours: ['2026-11-22T13'],
     });
   });
 
-  it('reprocesses every hour of a manual range whole, with bookmarks off, never moving the mark back', async () => {
+  it('reprocesses every hour of a manual range whole, with bookmarks off', async () => {
     const stubs = goodDay();
     rawZone({ '2026-11-21T00': ['2026-11-21T00:06:00Z'], '2026-11-21T23': ['2026-11-21T23:59:00Z'] });
 
@@ -211,21 +232,16 @@ describe('catalog-then-ETL workflow', () => {
       '--write_mode': 'overwrite',
       '--job-bookmark-option': 'job-bookmark-disable',
     });
-    expect(lockUpdates(stubs)[1]?.ExpressionAttributeValues?.[':mark']).toEqual({ S: MARK });
+    expect(lockUpdates(stubs)[1]?.UpdateExpression).toContain('converted = :converted');
   });
 
-  it('ends as a no-op success, releasing the lock, when nothing is newer than the mark', async () => {
+  it('ends as a no-op success, releasing the lock, when every hour holds what a run converted', async () => {
     const stubs = goodDay();
-    rawZone({ '2026-11-22T13': ['2026-11-22T13:20:00Z'] });
+    rawZone({ '2026-11-22T12': ['2026-11-22T13:05:00Z'], '2026-11-22T13': ['2026-11-22T13:20:00Z'] });
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
-    expect(run.output).toEqual({
-      outcome: 'NothingNew',
-      mode: 'scheduled',
-      hoursChecked: 48,
-      highWaterMark: MARK,
-    });
+    expect(run.output).toEqual({ outcome: 'NothingNew', mode: 'scheduled', hoursChecked: 48 });
     expect(lockUpdates(stubs)[1]).toMatchObject({
       UpdateExpression: 'SET runStatus = :idle',
       ConditionExpression: 'executionArn = :me',
@@ -307,7 +323,7 @@ describe('catalog-then-ETL workflow', () => {
         UpdateExpression: 'SET runStatus = :failed, lastFailure = :me',
         ConditionExpression: 'executionArn = :me',
       });
-      expect(lockUpdates(stubs).some((u) => u.UpdateExpression?.includes('highWaterMark'))).toBe(false);
+      expect(lockUpdates(stubs).some((u) => u.UpdateExpression?.includes('converted'))).toBe(false);
       expect(stubs.notices()[0]).toContain('failed in "Check crawler"');
       expect(stubs.calls('glue:startJobRun.sync')).toEqual([]);
     },
@@ -438,10 +454,10 @@ describe('catalog-then-ETL workflow', () => {
     expect(stubs.notices()[0]).toContain(`failed in "${state}"`);
   });
 
-  it('fails by name when the mark cannot be advanced, and still notifies when releasing fails too', async () => {
+  it('fails by name when the converted hours cannot be recorded, and still notifies when releasing fails too', async () => {
     const stubs = goodDay();
     stubs.on('dynamodb:updateItem').callsFake((input) => {
-      if (input.ReturnValues === 'ALL_NEW') return { Attributes: { ...KEY, highWaterMark: { S: MARK } } };
+      if (input.ReturnValues === 'ALL_NEW') return { Attributes: { ...KEY, converted: RECORDED } };
       throw Object.assign(new Error('Requested resource not found'), {
         name: 'DynamoDB.ResourceNotFoundException',
       });
@@ -451,7 +467,7 @@ describe('catalog-then-ETL workflow', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'CatalogThenEtl.RecordFailed' });
     expect(run.statesEntered).toEqual(
-      expect.arrayContaining(['Advance high-water mark', 'Release lock after failure', 'Notify failure']),
+      expect.arrayContaining(['Record converted hours', 'Release lock after failure', 'Notify failure']),
     );
     expect(stubs.notices()).toHaveLength(1);
   });
@@ -465,9 +481,33 @@ describe('catalog-then-ETL workflow', () => {
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'CatalogThenEtl.NotifyFailed' });
-    expect(lockUpdates(stubs)[1]?.ExpressionAttributeValues?.[':mark']).toEqual({
-      S: '2026-11-22T14:09:30.000Z',
+    expect(lockUpdates(stubs)[1]?.UpdateExpression).toContain('converted = :converted');
+  });
+
+  it('never misses an object that lands in an hour already converted, whatever its LastModified', async () => {
+    const stubs = goodDay();
+    const dynamo = new LocalDynamoDb(new Map([['loglake-test-CatalogEtlStateTable', ['workflow']]]));
+    stubs.on('dynamodb:updateItem').callsFake((input) => dynamo.updateItem(input));
+    rawZone({ '2026-11-22T13': ['2026-11-22T13:20:00Z'] });
+    const first = await runStateMachine(MACHINE, scheduled, { stubs });
+    // An upload that began at 13:10 became visible after the first run listed hour 13: its
+    // LastModified is older than the object that run saw.
+    rawZone({ '2026-11-22T13': ['2026-11-22T13:20:00Z', '2026-11-22T13:10:00Z'] });
+
+    const second = await runStateMachine(MACHINE, scheduled, { stubs });
+    const third = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(first.output).toMatchObject({ outcome: 'Reported', hours: ['2026-11-22T13'], lateHours: [] });
+    expect(second.output).toMatchObject({
+      outcome: 'Reported',
+      hours: ['2026-11-22T13'],
+      lateHours: ['2026-11-22T13'],
     });
+    expect(third.output).toMatchObject({ outcome: 'NothingNew' });
+    expect(stubs.calls('glue:startJobRun.sync').map((c) => c.input.Arguments?.['--hours'])).toEqual([
+      '2026-11-22T13',
+      '2026-11-22T13',
+    ]);
   });
 
   it('keeps its own lock when taking it is retried after the first answer was lost', async () => {
@@ -475,7 +515,7 @@ describe('catalog-then-ETL workflow', () => {
     const dynamo = new LocalDynamoDb(new Map([['loglake-test-CatalogEtlStateTable', ['workflow']]]));
     dynamo.putItem({
       TableName: 'loglake-test-CatalogEtlStateTable',
-      Item: { ...KEY, highWaterMark: { S: MARK } },
+      Item: { ...KEY, converted: RECORDED },
     });
     stubs
       .onState('Take run lock', 'dynamodb:updateItem')

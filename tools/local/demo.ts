@@ -111,7 +111,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const etl = await run('CatalogThenEtlStateMachine', { scheduledTime: now().toISOString() });
     const headline = (etl.output as { headline?: Record<string, string> } | undefined)?.headline ?? {};
     print(`  report: ${JSON.stringify(headline)} [${elapsed()}]`);
-    print('  …and again: nothing new since the high-water mark');
+    print('  …and again: every hour holds what the first run converted, so nothing to do');
     const etlAgain = await run('CatalogThenEtlStateMachine', { scheduledTime: now().toISOString() });
 
     // ---------------------------------------------------------------- audit logs

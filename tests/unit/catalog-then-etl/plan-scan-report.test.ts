@@ -1,18 +1,18 @@
 import { LEASE_MS, planRun } from '../../../functions/catalog-then-etl/plan';
 import { reportQueries, sqlString } from '../../../functions/catalog-then-etl/report';
-import { EPOCH, newRawData, rawPrefix } from '../../../functions/catalog-then-etl/scan';
+import { convertedHours, fingerprint, newRawData, rawPrefix } from '../../../functions/catalog-then-etl/scan';
 
 const NOW = new Date('2026-11-22T14:27:13.000Z');
 
 describe('run plan', () => {
-  it('looks back a number of hours up to the scheduled hour, appending with bookmarks', () => {
+  it('looks back a number of hours up to the scheduled hour, replacing whole hours without bookmarks', () => {
     const plan = planRun({ scheduledTime: '2026-11-22T14:20:00Z' }, NOW, 3);
 
     expect(plan).toEqual({
       mode: 'scheduled',
       hours: ['2026-11-22T12', '2026-11-22T13', '2026-11-22T14'],
-      writeMode: 'append',
-      bookmarkOption: 'job-bookmark-enable',
+      writeMode: 'overwrite',
+      bookmarkOption: 'job-bookmark-disable',
       now: NOW.toISOString(),
       leaseUntil: new Date(NOW.getTime() + LEASE_MS).toISOString(),
     });
@@ -51,29 +51,64 @@ describe('run plan', () => {
 });
 
 describe('new raw data', () => {
+  const key = (hour: string, n: number) => `${rawPrefix(hour)}loglake-dev-clickstream-1-${hour}-${n}.gz`;
   const listings = [
-    { hour: '2026-11-22T12', lastModified: ['2026-11-22T13:05:00.000Z'] },
-    { hour: '2026-11-22T14', lastModified: ['2026-11-22T14:09:30.000Z'] },
-    { hour: '2026-11-22T13', lastModified: ['2026-11-22T13:20:00.000Z', '2026-11-22T14:04:00.000Z'] },
-    { hour: '2026-11-22T11', lastModified: [] },
+    { hour: '2026-11-22T12', keys: [key('2026-11-22T12', 1)] },
+    { hour: '2026-11-22T14', keys: [key('2026-11-22T14', 1)] },
+    { hour: '2026-11-22T13', keys: [key('2026-11-22T13', 1), key('2026-11-22T13', 2)] },
+    { hour: '2026-11-22T11', keys: [] },
   ];
+  const WINDOW = '2026-11-22T12';
 
-  it('keeps the hours with objects newer than the mark and moves the mark to the newest object', () => {
-    expect(newRawData(listings, 'scheduled', '2026-11-22T13:30:00.000Z')).toEqual({
-      hours: ['2026-11-22T13', '2026-11-22T14'],
-      hoursArgument: '2026-11-22T13,2026-11-22T14',
-      objects: 2,
-      highWaterMark: '2026-11-22T13:30:00.000Z',
-      newHighWaterMark: '2026-11-22T14:09:30.000Z',
+  it("converts, on a first run, every hour holding objects, and records each hour's objects", () => {
+    const scan = newRawData(listings, 'scheduled', {}, WINDOW);
+
+    expect(scan).toEqual({
+      hours: ['2026-11-22T12', '2026-11-22T13', '2026-11-22T14'],
+      hoursArgument: '2026-11-22T12,2026-11-22T13,2026-11-22T14',
+      objects: 4,
+      lateHours: [],
+      converted: {
+        M: {
+          '2026-11-22T12': { S: fingerprint([key('2026-11-22T12', 1)]) },
+          '2026-11-22T13': { S: fingerprint([key('2026-11-22T13', 2), key('2026-11-22T13', 1)]) },
+          '2026-11-22T14': { S: fingerprint([key('2026-11-22T14', 1)]) },
+        },
+      },
     });
   });
 
-  it('takes everything on a first run, and every hour with objects on a manual run, never moving the mark back', () => {
-    expect(newRawData(listings, 'scheduled').objects).toBe(4);
-    expect(newRawData(listings, 'scheduled').highWaterMark).toBe(EPOCH);
-    const manual = newRawData(listings, 'manual', '2026-11-23T00:00:00.000Z');
+  it('converts again an hour that got an object after it was converted, whatever its LastModified, and nothing else', () => {
+    const recorded = convertedHours(newRawData(listings, 'scheduled', {}, WINDOW).converted);
+    // The upload began before the hour was listed, so its LastModified is older than objects
+    // listed then: a time mark would skip it.
+    const late = listings.map((l) =>
+      l.hour === '2026-11-22T12' ? { ...l, keys: [...l.keys, key(l.hour, 0)] } : l,
+    );
+
+    const scan = newRawData(late, 'scheduled', recorded, WINDOW);
+
+    expect(scan).toMatchObject({ hours: ['2026-11-22T12'], objects: 2, lateHours: ['2026-11-22T12'] });
+    expect(newRawData(listings, 'scheduled', recorded, WINDOW)).toMatchObject({ hours: [], objects: 0 });
+  });
+
+  it('converts every hour with objects on a manual run, keeping the record of the window only', () => {
+    const recorded = {
+      '2026-11-20T00': '1:aaaa',
+      ...convertedHours(newRawData(listings, 'scheduled', {}, WINDOW).converted),
+    };
+
+    const manual = newRawData(listings, 'manual', recorded, '2026-11-22T13');
+
     expect(manual.hours).toEqual(['2026-11-22T12', '2026-11-22T13', '2026-11-22T14']);
-    expect(manual.newHighWaterMark).toBe('2026-11-23T00:00:00.000Z');
+    expect(Object.keys(manual.converted.M).sort()).toEqual(['2026-11-22T13', '2026-11-22T14']);
+  });
+
+  it('reads the record as the state item holds it, ignoring what is not a string', () => {
+    expect(convertedHours({ M: { '2026-11-22T12': { S: '1:ab' }, bad: {} } })).toEqual({
+      '2026-11-22T12': '1:ab',
+    });
+    expect(convertedHours(undefined)).toEqual({});
   });
 
   it('lists the prefix Firehose writes each request hour to', () => {

@@ -1,4 +1,5 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
+import { firehoseEvent } from '../../../offline/firehose-events';
 import { loadEvent } from '../../../offline/fixtures';
 import { lambdaContext } from '../../../offline/lambda-context';
 
@@ -45,6 +46,21 @@ describe('clickstream transform observability', () => {
       Pipeline: 'clickstream',
       service: 'loglake',
     });
+  });
+
+  it('emits how many hours old the oldest request is, which the past-the-catalog-window alarm watches', async () => {
+    const { handler, lines } = loadInstrumentedHandler();
+    jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-24T14:30:00Z'));
+    const event = firehoseEvent('loglake-dev-clickstream', [
+      '10.0.0.7 - - [24/Nov/2026:14:05:00 +0000] "GET / HTTP/1.1" 200 10',
+      // A client that buffered for two days: its request hour is 49 hours behind.
+      '10.0.0.8 - - [22/Nov/2026:13:59:59 +0000] "GET /late HTTP/1.1" 200 10',
+    ]);
+
+    await handler(event, lambdaContext());
+
+    const emf = lines().find((line) => '_aws' in line && 'RecordsOk' in line);
+    expect(emf).toMatchObject({ OldestRequestAgeHours: 49, RecordsOk: 2 });
   });
 
   it('logs one summary line per invocation, never a line per record', async () => {
