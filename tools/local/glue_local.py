@@ -26,7 +26,7 @@ def spark_session():
 
 
 def glue_clickstream(args):
-    from clickstream_to_parquet import PARTITION_COLUMNS, parse_hours, transform_clickstream
+    from clickstream_to_parquet import PARTITION_COLUMNS, REJECT_PARTITIONS, parse_hours, transform_clickstream
 
     spark = spark_session()
     hours = parse_hours(args.hours)
@@ -39,7 +39,7 @@ def glue_clickstream(args):
     records.write.mode(args.mode).partitionBy(*PARTITION_COLUMNS).parquet(args.processed)
     rejected = rejects.count()
     if rejected:
-        rejects.write.mode("append").json(args.rejects)
+        rejects.write.mode(args.mode).partitionBy(*REJECT_PARTITIONS).json(args.rejects)
     return {"records": written, "rejects": rejected, "hours": len(hours)}
 
 
