@@ -213,3 +213,40 @@ export function resultPathProblems(definition: Definition): string[] {
   }
   return [...new Set(problems)];
 }
+
+/** The states a top-level state can go to next: Next, Choice branches and Default, Catch targets. */
+function successors(state: AnyState): string[] {
+  const next: string[] = [];
+  if (typeof state.Next === 'string') next.push(state.Next);
+  if (typeof state.Default === 'string') next.push(state.Default);
+  for (const choice of (state.Choices ?? []) as { Next?: string }[]) if (choice.Next) next.push(choice.Next);
+  for (const c of (state.Catch ?? []) as { Next?: string }[]) if (c.Next) next.push(c.Next);
+  return next;
+}
+
+const NOTICE = 'arn:aws:states:::sns:publish';
+
+/**
+ * Every way an execution can end FAILED without having sent a notice: a path from StartAt to a
+ * top-level Fail state that passes no sns:publish Task. A notice that itself failed, and
+ * failures Step Functions raises outside the definition (a timeout, States.Runtime), end
+ * without one by design: the workflow's failed-executions alarm notifies then.
+ */
+export function unnotifiedFailures(definition: Definition & { StartAt: string }): string[] {
+  const states = definition.States as Record<string, AnyState>;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const walk = (name: string, path: string[]) => {
+    const state = states[name];
+    if (!state || seen.has(name)) return;
+    seen.add(name);
+    if (state.Type === 'Task' && state.Resource === NOTICE) return;
+    if (state.Type === 'Fail') {
+      problems.push(`${[...path, name].join(' → ')} fails without a notice`);
+      return;
+    }
+    for (const next of successors(state)) walk(next, [...path, name]);
+  };
+  walk(definition.StartAt, []);
+  return problems;
+}

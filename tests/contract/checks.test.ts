@@ -3,6 +3,7 @@ import {
   outputProblems,
   parameterProblems,
   resultPathProblems,
+  unnotifiedFailures,
 } from '../../offline/contracts';
 import { errorName } from '../../offline/integrations';
 import { ServiceStubs } from '../../offline/stubs';
@@ -167,5 +168,32 @@ describe('stub answers against the output shape', () => {
     expect(outputProblems('dynamodb:getItem', { Items: [] })).toEqual([
       expect.stringMatching(/Items: not a member of GetItemOutput/),
     ]);
+  });
+});
+
+describe('notices on the way to a failure', () => {
+  it('flags a Catch that goes straight to Fail, and passes one that notifies first', () => {
+    const failsQuietly = task(
+      'glue:startJobRun.sync',
+      {
+        Parameters: { JobName: 'j' },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }],
+      },
+      { Failed: { Type: 'Fail', Error: 'Job.Failed' } },
+    );
+    const notifies = task(
+      'glue:startJobRun.sync',
+      {
+        Parameters: { JobName: 'j' },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Notify' }],
+      },
+      {
+        Notify: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', Next: 'Failed' },
+        Failed: { Type: 'Fail', Error: 'Job.Failed' },
+      },
+    );
+
+    expect(unnotifiedFailures(failsQuietly)).toEqual(['Task → Failed fails without a notice']);
+    expect(unnotifiedFailures(notifies)).toEqual([]);
   });
 });
