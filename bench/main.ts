@@ -91,6 +91,8 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
     // Logs and metrics on, as in Lambda: their cost is part of an invocation.
     POWERTOOLS_LOG_LEVEL: 'INFO',
     DELIVERY_STREAM_NAME: 'loglake-bench-dynamodb',
+    // The bench's changes fit Firehose records: nothing goes to the overflow bucket.
+    OVERFLOW_BUCKET: 'loglake-bench-raw',
   });
   // Asynchronous on purpose: the loopback Firehose endpoint answers from this process.
   let runs = 0;

@@ -48,8 +48,11 @@ export function jsonProtocolHandler(service: string, answers: Record<string, Jso
       const target = request.headers['x-amz-target'] ?? '';
       const name = target.slice(target.lastIndexOf('.') + 1);
       const op = operation(model, name);
-      const body =
-        request.body instanceof Uint8Array ? Buffer.from(request.body).toString('utf8') : request.body;
+      // The SDK hands JSON bodies over as bytes: decode the bytes, not through its string methods.
+      const bytes = request.body instanceof Uint8Array ? request.body : undefined;
+      const body = bytes
+        ? new TextDecoder().decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+        : request.body;
       const input = JSON.parse(typeof body === 'string' && body ? body : '{}');
       const sent = op.input ? shapeProblems(model, op.input, input) : [];
       if (sent.length > 0)

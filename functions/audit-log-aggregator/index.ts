@@ -4,13 +4,12 @@ import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/clie
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
-import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
+import { identify, logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import { aggregateBatch, type BatchStore } from './aggregate';
 import { parseAggregationRequest } from './request';
 
 const env = requireEnv(['AUDIT_BUCKET']);
 const s3 = tracer.captureAWSv3Client(new S3Client({}));
-metrics.setDefaultDimensions({ Pipeline: 'audit-logs' });
 
 /** Copies in flight at once; each holds at most PART_SIZE × QUEUE_SIZE of upload buffers. */
 const CONCURRENCY = 3;
@@ -49,10 +48,10 @@ const store: BatchStore = {
 class AuditLogAggregatorFunction implements LambdaInterface {
   @tracer.captureLambdaHandler()
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics()
+  @publishesMetrics()
   public async handler(event: unknown, _context: Context) {
     const request = parseAggregationRequest(event);
-    logger.appendKeys({ batchId: request.batchId });
+    identify({ batchId: request.batchId });
     const { manifest, manifestKey, tokenKey } = await aggregateBatch(request, store, {
       bucket: env.AUDIT_BUCKET,
       concurrency: CONCURRENCY,

@@ -2,14 +2,13 @@ import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
-import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
+import { identify, logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import { HOUR_KEY, HOUR_MS, hourKey, planRun, type RunPlan, RunRequestError } from './plan';
 import { reportQueries } from './report';
 import { convertedHours, type HourListing, newRawData, rawPrefix } from './scan';
 
 const env = requireEnv(['RAW_BUCKET', 'LOOKBACK_HOURS', 'SIGN_UP_PATH', 'SIGN_IN_PATH']);
 const s3 = tracer.captureAWSv3Client(new S3Client({}));
-metrics.setDefaultDimensions({ Pipeline: 'catalog-then-etl' });
 const LOOKBACK_HOURS = Number(env.LOOKBACK_HOURS);
 /** Hour prefixes listed at once. */
 const LIST_CONCURRENCY = 8;
@@ -60,8 +59,9 @@ async function listHours(hours: readonly string[]): Promise<HourListing[]> {
 class CatalogThenEtlFunction implements LambdaInterface {
   @tracer.captureLambdaHandler()
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics()
+  @publishesMetrics()
   public async handler(event: Step, _context: Context) {
+    identify({ step: typeof event?.step === 'string' ? event.step : undefined });
     switch (event?.step) {
       case 'plan': {
         const plan = planRun(event.input, new Date(), LOOKBACK_HOURS);

@@ -1,15 +1,14 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import { transformFirehoseEvent, type Unit } from '../shared/firehose-transformation';
-import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
+import { logger, MetricUnit, publishesMetrics, tracer } from '../shared/powertools';
 import { clickstreamTransform, newTransformStats, requestAgeHours } from './transform';
 
-metrics.setDefaultDimensions({ Pipeline: 'clickstream' });
-
 class ClickstreamTransformFunction implements LambdaInterface {
-  @tracer.captureLambdaHandler()
+  // The response (up to 6 MB of Firehose records) stays out of the trace.
+  @tracer.captureLambdaHandler({ captureResponse: false })
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics({ captureColdStartMetric: true })
+  @publishesMetrics()
   public async handler(event: unknown, _context: Context): Promise<FirehoseTransformationResult> {
     const stats = newTransformStats();
     return transformFirehoseEvent(event, {

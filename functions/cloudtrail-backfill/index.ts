@@ -3,12 +3,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { hoursAlreadyWritten } from '../cloudtrail-timeseries/existing';
 import { requireEnv } from '../shared/env';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { logger, publishesMetrics, tracer } from '../shared/powertools';
 import { type DayResult, parseBackfillRequest, planDays, summarise } from './plan';
 
 const env = requireEnv(['TIMESERIES_BUCKET', 'DEFAULT_SERVICE']);
 const s3 = tracer.captureAWSv3Client(new S3Client({}));
-metrics.setDefaultDimensions({ Pipeline: 'cloudtrail' });
 
 export class UnknownStepError extends Error {
   override readonly name = 'UnknownStepError';
@@ -22,7 +21,7 @@ type Step =
 class CloudTrailBackfillFunction implements LambdaInterface {
   @tracer.captureLambdaHandler()
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics()
+  @publishesMetrics()
   public async handler(event: Step, _context: Context) {
     if (event?.step === 'plan') {
       const request = parseBackfillRequest(event.request, env.DEFAULT_SERVICE, new Date());

@@ -3,7 +3,7 @@ import { CloudTrailClient, paginateLookupEvents } from '@aws-sdk/client-cloudtra
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
-import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
+import { identify, logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import { collectHours } from './collect';
 import { aggregateCsv, callsByEventName, type TrailEvent, timeseriesCsv } from './csv';
 import { hoursAlreadyWritten } from './existing';
@@ -17,7 +17,6 @@ const cloudtrail = tracer.captureAWSv3Client(
   new CloudTrailClient({ retryMode: 'adaptive', maxAttempts: 10 }),
 );
 const s3 = tracer.captureAWSv3Client(new S3Client({}));
-metrics.setDefaultDimensions({ Pipeline: 'cloudtrail' });
 
 const LOOKUP_INTERVAL_MS = 550;
 /**
@@ -77,11 +76,11 @@ function meterHour(service: string, hour: Date, events: readonly TrailEvent[]): 
 class CloudTrailTimeseriesFunction implements LambdaInterface {
   @tracer.captureLambdaHandler()
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics({ captureColdStartMetric: true })
+  @publishesMetrics()
   public async handler(event: unknown, context: Context) {
     const started = performance.now();
     const request = parseRequest(event, env.DEFAULT_SERVICE, new Date());
-    logger.appendKeys({ trailService: request.service, mode: request.mode });
+    identify({ trailService: request.service, mode: request.mode });
     // A retried or re-run day continues where it stopped: hours already in the bucket are skipped.
     const done =
       request.mode === 'day'

@@ -1,7 +1,7 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import { transformFirehoseEvent } from '../shared/firehose-transformation';
-import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
+import { logger, MetricUnit, publishesMetrics, tracer } from '../shared/powertools';
 import {
   cloudWatchLogsTransform,
   deliveredTotals,
@@ -9,12 +9,11 @@ import {
   reingestPayloads,
 } from './transform';
 
-metrics.setDefaultDimensions({ Pipeline: 'cloudwatch-logs' });
-
 class CloudWatchLogsTransformFunction implements LambdaInterface {
-  @tracer.captureLambdaHandler()
+  // The response (up to 6 MB of Firehose records) stays out of the trace.
+  @tracer.captureLambdaHandler({ captureResponse: false })
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics({ captureColdStartMetric: true })
+  @publishesMetrics()
   public async handler(event: unknown, _context: Context): Promise<FirehoseTransformationResult> {
     const stats = newLogsTransformStats();
     return transformFirehoseEvent(event, {

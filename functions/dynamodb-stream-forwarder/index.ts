@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
 import { putRecordsWithRetry } from '../shared/firehose-put';
-import { logger, MetricUnit, metrics, tracer } from '../shared/powertools';
+import { logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import {
   type ChangeLine,
   changeLine,
@@ -18,7 +18,6 @@ import {
 const env = requireEnv(['DELIVERY_STREAM_NAME', 'OVERFLOW_BUCKET']);
 const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));
 const s3 = tracer.captureAWSv3Client(new S3Client({}));
-metrics.setDefaultDimensions({ Pipeline: 'dynamodb' });
 // Reused across invocations: each processPartialResponse call starts it afresh.
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
@@ -33,7 +32,7 @@ export class ChangeNotDeliveredError extends Error {
 class DynamoDbStreamForwarderFunction implements LambdaInterface {
   @tracer.captureLambdaHandler()
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics({ captureColdStartMetric: true })
+  @publishesMetrics()
   public async handler(event: unknown, context: Context): Promise<DynamoDBBatchResponse> {
     const started = performance.now();
     if (!Array.isArray((event as DynamoDBStreamEvent | null)?.Records)) {

@@ -1,14 +1,13 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { identify, logger, publishesMetrics, tracer } from '../shared/powertools';
 import { ddlStatements } from './ddl';
 import { LoadValidationError } from './identifiers';
 import { COUNTS_STATEMENT, type LoadRequest, loadStatements, parseLoadRequest } from './load';
 
 const env = requireEnv(['LOAD_ROLE_ARN', 'LOAD_SCHEMAS']);
 const LOAD_SCHEMAS = env.LOAD_SCHEMAS.split(',').map((s) => s.trim());
-metrics.setDefaultDimensions({ Pipeline: 'redshift-load' });
 /** The versioned DDL never changes within a deployment: split once, at cold start. */
 const DDL = ddlStatements();
 
@@ -23,12 +22,15 @@ type Step =
  * itself: the workflow does, through the Redshift Data API.
  */
 class RedshiftLoadFunction implements LambdaInterface {
-  @tracer.captureLambdaHandler()
+  // The response (the load's SQL statements) stays out of the trace.
+  @tracer.captureLambdaHandler({ captureResponse: false })
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics()
+  @publishesMetrics()
   public async handler(event: Step, _context: Context) {
+    identify({ step: typeof event?.step === 'string' ? event.step : undefined });
     if (event?.step === 'prepare') {
       const request = parseLoadRequest(event.request, LOAD_SCHEMAS);
+      identify({ loadId: request.loadId });
       logger.info('Prepared Redshift load', {
         loadId: request.loadId,
         table: request.table,

@@ -2,7 +2,7 @@ import type { FirehoseTransformationResult } from 'aws-lambda';
 import { firehoseClient } from './firehose-client';
 import { assertFirehoseTransformationEvent, countResults } from './firehose-records';
 import { type BoundedResponse, type BoundedTransform, respondWithinLimit } from './firehose-response';
-import { logger, MetricUnit, metrics } from './powertools';
+import { identify, logger, MetricUnit, metrics } from './powertools';
 
 export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
@@ -29,7 +29,7 @@ export async function transformFirehoseEvent(
 ): Promise<FirehoseTransformationResult> {
   const started = performance.now();
   assertFirehoseTransformationEvent(event);
-  logger.appendKeys({ deliveryStreamArn: event.deliveryStreamArn });
+  identify({ deliveryStreamArn: event.deliveryStreamArn });
 
   const bounded = await respondWithinLimit(firehoseClient, event.deliveryStreamArn, event.records, run);
   const counts = countResults(bounded.response.records);

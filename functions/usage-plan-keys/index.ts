@@ -2,12 +2,11 @@ import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { APIGatewayClient, paginateGetUsagePlanKeys } from '@aws-sdk/client-api-gateway';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { logger, publishesMetrics, tracer } from '../shared/powertools';
 import { checkRequest, type PlanKey, withoutValues } from './keys';
 
 const env = requireEnv(['USAGE_PLAN_ID']);
 const apiGateway = tracer.captureAWSv3Client(new APIGatewayClient({}));
-metrics.setDefaultDimensions({ Pipeline: 'api-key-rotation' });
 
 /**
  * The key rotation's check of the usage plan: GetUsagePlanKeys answers with each key's value,
@@ -17,7 +16,7 @@ metrics.setDefaultDimensions({ Pipeline: 'api-key-rotation' });
 class UsagePlanKeysFunction implements LambdaInterface {
   @tracer.captureLambdaHandler({ captureResponse: false })
   @logger.injectLambdaContext({ resetKeys: true })
-  @metrics.logMetrics()
+  @publishesMetrics()
   public async handler(event: unknown, _context: Context) {
     checkRequest(event);
     const keys: PlanKey[] = [];

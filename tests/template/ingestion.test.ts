@@ -114,6 +114,7 @@ describe('dynamodb changes ingestion', () => {
       Variables: {
         DELIVERY_STREAM_NAME: { Ref: 'DynamoDbDeliveryStream' },
         OVERFLOW_BUCKET: { Ref: 'RawBucket' },
+        PIPELINE: 'dynamodb',
       },
     });
     expect(fn.Policies).toContainEqual({

@@ -11,15 +11,6 @@ Object.assign(process.env, {
   AWS_SECRET_ACCESS_KEY: 'local',
 });
 
-// Powertools' notes about its shared Metrics instance (every handler sets the Pipeline
-// dimension; a handler without metrics has none to publish) say nothing about the demo.
-const NOISE = /Dimension "Pipeline" has already been added|No application metrics to publish/;
-for (const stream of [process.stdout, process.stderr]) {
-  const write = stream.write.bind(stream) as (chunk: string | Uint8Array) => boolean;
-  stream.write = ((chunk: string | Uint8Array) =>
-    NOISE.test(String(chunk)) ? true : write(chunk)) as typeof stream.write;
-}
-
 async function main() {
   // Loaded after the environment above is set (handlers read theirs at cold start).
   const { runDemo } = require('./demo') as typeof import('./demo');

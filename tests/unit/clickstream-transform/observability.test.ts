@@ -1,6 +1,7 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { firehoseEvent } from '../../../offline/firehose-events';
 import { loadEvent } from '../../../offline/fixtures';
+import { functionEnvironment } from '../../../offline/function-environment';
 import { lambdaContext } from '../../../offline/lambda-context';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -18,6 +19,7 @@ function loadInstrumentedHandler(): { handler: Handler; lines: () => Record<stri
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   process.env.POWERTOOLS_DEV = 'false';
+  Object.assign(process.env, functionEnvironment('ClickstreamTransformFunction'));
   jest.isolateModules(() => {
     handler = require('../../../functions/clickstream-transform/index').handler;
   });

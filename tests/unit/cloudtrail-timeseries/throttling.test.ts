@@ -54,6 +54,7 @@ describe('cloudtrail timeseries under throttling', () => {
         TIMESERIES_BUCKET: 'loglake-test-raw',
         DEFAULT_SERVICE: 'kms',
         TOP_EVENT_NAMES: '2',
+        PIPELINE: 'cloudtrail',
       },
       fakeS3: true,
     })) as { result: { events: number }; s3Puts: string[]; printed: string[] };
