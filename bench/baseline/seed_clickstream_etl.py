@@ -1,4 +1,4 @@
-# The reference transformation Lambda of seed 001 (shared/seeds/001_…), the baseline the
+# The reference transformation Lambda loglake replaces, the baseline the
 # clickstream transform is measured against. Ported to Python 3 only where Python 2 idioms
 # fail (bytes vs str around base64), and with every print that dumps records removed (the
 # raw event, each recordId and payload, the whole output): that only makes the baseline

@@ -43,7 +43,7 @@ const store: BatchStore = {
 /**
  * Copies each customer's WAU audit-log CSVs into the central bucket with a `customer` column,
  * then writes the batch manifest and, last, `complete/<batchId>.token`, which starts the
- * completion-token workflow (seed 002).
+ * completion-token workflow.
  */
 class AuditLogAggregatorFunction implements LambdaInterface {
   @tracer.captureLambdaHandler()

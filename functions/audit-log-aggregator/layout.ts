@@ -1,6 +1,6 @@
 /**
  * Where a batch lands in the central audit bucket. The crawler reads `csv/` only; `manifests/`
- * and `complete/` stay out of the catalog (seed 002), and only `complete/` starts the workflow.
+ * and `complete/` stay out of the catalog, and only `complete/` starts the workflow.
  */
 
 export class TargetCollisionError extends Error {

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 
 /**
  * Parses one Apache access-log line: common, combined, or the clickstream variant
- * that ends with a cookie field `"user = NAME; …"` (seed 001). Pure: no I/O.
+ * that ends with a cookie field `"user = NAME; …"`. Pure: no I/O.
  */
 
 export interface AccessLogEntry {

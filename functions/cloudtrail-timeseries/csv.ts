@@ -25,7 +25,7 @@ function dateColumn(time: Date): string {
   return time.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** One row per event, as seed 000 wrote them: EventTime with its offset, Date without, Calls 1. */
+/** One row per event, in the columns existing readers expect: EventTime with its offset, Date without, Calls 1. */
 export function timeseriesCsv(events: readonly TrailEvent[]): string {
   let out = `${TIMESERIES_HEADER}\n`;
   for (const e of events) {

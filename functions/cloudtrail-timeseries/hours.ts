@@ -52,7 +52,7 @@ export const yyyymmdd = (hour: Date) =>
   `${hour.getUTCFullYear()}${pad(hour.getUTCMonth() + 1)}${pad(hour.getUTCDate())}`;
 export const hhmm = (hour: Date) => `${pad(hour.getUTCHours())}00`;
 
-/** `timeseries/YYYYMMDD/HHMM/<service>-timeseries-YYYYMMDD-HHMM.csv`: the layout of seed 000, keyed by the hour collected. */
+/** `timeseries/YYYYMMDD/HHMM/<service>-timeseries-YYYYMMDD-HHMM.csv`: the existing layout, keyed by the hour collected. */
 export function timeseriesKey(service: string, hour: Date): string {
   return `timeseries/${yyyymmdd(hour)}/${hhmm(hour)}/${service}-timeseries-${yyyymmdd(hour)}-${hhmm(hour)}.csv`;
 }

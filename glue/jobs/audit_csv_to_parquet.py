@@ -1,4 +1,4 @@
-"""Glue job: one completed audit-log batch (seed 002) from CSV to typed Parquet.
+"""Glue job: one completed audit-log batch from CSV to typed Parquet.
 
 The completion-token workflow starts it with --batch_id and --manifest_uri. It reads exactly the
 CSV files the batch's manifest lists (bookmarks skip files an earlier successful run already

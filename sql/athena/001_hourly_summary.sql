@@ -1,5 +1,5 @@
--- Clickstream report, per request hour of the run's range, with a total row first (seed 001's
--- checks: 200 vs 500 responses, page views, sign-ups, sign-ins, usernames).
+-- Clickstream report, per request hour of the run's range, with a total row first (the
+-- checks analysts ran by hand: 200 vs 500 responses, page views, sign-ups, sign-ins, usernames).
 -- Parameters, in order: sign-up path prefix, sign-in path prefix, sign-up path prefix again,
 -- first dt, last dt (these two prune partitions), first dt||hour, last dt||hour.
 -- Every SUM is COALESCEd: an empty range's total row would otherwise hold NULLs, which Athena

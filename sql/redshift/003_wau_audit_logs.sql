@@ -1,4 +1,4 @@
--- Per-customer WAU audit logs (seed 002), merged on event_id.
+-- Per-customer WAU audit logs, merged on event_id.
 CREATE TABLE IF NOT EXISTS audit.wau_audit_logs (
   event_id    VARCHAR(64)   NOT NULL,
   customer    VARCHAR(128)  NOT NULL,

@@ -30,7 +30,7 @@ const event = (iso: string, extra: Partial<TrailEvent> = {}): TrailEvent => ({
 });
 
 describe('timeseries hours and keys', () => {
-  it('takes the last full hour and names files by the hour collected, as seed 000 laid them out', () => {
+  it('takes the last full hour and names files by the hour collected, in the layout existing readers expect', () => {
     const hour = lastFullHour(at('2026-11-22T13:04:59Z'));
 
     expect(hour.toISOString()).toBe('2026-11-22T12:00:00.000Z');
