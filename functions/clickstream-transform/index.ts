@@ -1,6 +1,6 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
-import { transformFirehoseEvent, type Unit } from '../shared/firehose-transformation';
+import { transformFirehoseEvent, type Unit } from '../shared/firehose/transformation';
 import { logger, MetricUnit, publishesMetrics, tracer } from '../shared/powertools';
 import { clickstreamTransform, newTransformStats, requestAgeHours } from './transform';
 

@@ -6,7 +6,7 @@ import {
   droppedResult,
   okResult,
   processingFailedResult,
-} from '../shared/firehose-records';
+} from '../shared/firehose/records';
 import { parseAccessLogLine } from './access-log';
 
 export interface RejectedRecord {

@@ -1,7 +1,7 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { hoursAlreadyWritten } from '../cloudtrail-timeseries/existing';
+import { hoursAlreadyWritten } from '../shared/cloudtrail/existing';
 import { requireEnv } from '../shared/env';
 import { logger, publishesMetrics, tracer } from '../shared/powertools';
 import { type DayResult, parseBackfillRequest, planDays, summarise } from './plan';

@@ -1,10 +1,4 @@
-import {
-  backfillHours,
-  eventSourceOf,
-  HOUR_MS,
-  lastFullHour,
-  parseHour,
-} from '../cloudtrail-timeseries/hours';
+import { backfillHours, eventSourceOf, HOUR_MS, lastFullHour, parseHour } from '../shared/cloudtrail/hours';
 
 /** CloudTrail's event history (LookupEvents) reaches back 90 days. */
 export const MAX_BACKFILL_DAYS = 90;

@@ -1,5 +1,5 @@
+import { HOUR_MS } from '../shared/cloudtrail/hours';
 import type { TrailEvent } from './csv';
-import { HOUR_MS } from './hours';
 
 export class CollectionTimeoutError extends Error {
   override readonly name = 'CollectionTimeoutError';

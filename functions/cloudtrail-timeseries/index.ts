@@ -2,12 +2,12 @@ import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { CloudTrailClient, paginateLookupEvents } from '@aws-sdk/client-cloudtrail';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
+import { hoursAlreadyWritten } from '../shared/cloudtrail/existing';
+import { aggregateKey, eventSourceOf, HOUR_MS, timeseriesKey } from '../shared/cloudtrail/hours';
 import { requireEnv } from '../shared/env';
 import { identify, logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import { collectHours } from './collect';
 import { aggregateCsv, callsByEventName, type TrailEvent, timeseriesCsv } from './csv';
-import { hoursAlreadyWritten } from './existing';
-import { aggregateKey, eventSourceOf, HOUR_MS, timeseriesKey } from './hours';
 import { createPacer } from './pacing';
 import { parseRequest } from './request';
 

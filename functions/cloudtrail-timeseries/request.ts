@@ -1,4 +1,11 @@
-import { eventSourceOf, HOUR_MS, hoursOfDay, InvalidRequestError, lastFullHour, parseHour } from './hours';
+import {
+  eventSourceOf,
+  HOUR_MS,
+  hoursOfDay,
+  InvalidRequestError,
+  lastFullHour,
+  parseHour,
+} from '../shared/cloudtrail/hours';
 
 export type TimeseriesRequest =
   | { readonly mode: 'hour'; readonly service: string; readonly hours: [Date] }

@@ -4,7 +4,7 @@ import {
   droppedResult,
   okResult,
   processingFailedResult,
-} from '../shared/firehose-records';
+} from '../shared/firehose/records';
 import { decodeSubscriptionPayload, logEventLines, partitionKeysOf, splitPayload } from './subscription';
 
 type EventRecord = Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>;

@@ -4,7 +4,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
-import { putRecordsWithRetry } from '../shared/firehose-put';
+import { putRecordsWithRetry } from '../shared/firehose/put';
 import { logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import {
   type ChangeLine,

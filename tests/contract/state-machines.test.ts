@@ -14,7 +14,7 @@ function functionErrors(state: AnyState): Set<string> {
   if (!loadTemplate().Resources[logicalId]) return new Set();
   const folder = dirname(functionEntry(logicalId));
   const sources = [folder, join(REPO_ROOT, 'functions/shared')].flatMap((dir) =>
-    readdirSync(dir)
+    (readdirSync(dir, { recursive: true }) as string[])
       .filter((f) => f.endsWith('.ts'))
       .map((f) => readFileSync(join(dir, f), 'utf8')),
   );

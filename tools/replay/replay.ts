@@ -7,7 +7,7 @@ import {
   paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { type PutOptions, putRecordsWithRetry } from '../../functions/shared/firehose-put';
+import { type PutOptions, putRecordsWithRetry } from '../../functions/shared/firehose/put';
 
 /**
  * Replays Firehose `processing-failed` objects into their delivery stream once the transform is

@@ -5,6 +5,8 @@ import {
   type TrailEvent,
   timeseriesCsv,
 } from '../../../functions/cloudtrail-timeseries/csv';
+import { createPacer } from '../../../functions/cloudtrail-timeseries/pacing';
+import { parseRequest } from '../../../functions/cloudtrail-timeseries/request';
 import {
   aggregateKey,
   backfillHours,
@@ -13,9 +15,7 @@ import {
   lastFullHour,
   parseHour,
   timeseriesKey,
-} from '../../../functions/cloudtrail-timeseries/hours';
-import { createPacer } from '../../../functions/cloudtrail-timeseries/pacing';
-import { parseRequest } from '../../../functions/cloudtrail-timeseries/request';
+} from '../../../functions/shared/cloudtrail/hours';
 
 const at = (iso: string) => new Date(iso);
 const event = (iso: string, extra: Partial<TrailEvent> = {}): TrailEvent => ({

@@ -8,7 +8,7 @@ import {
   processingFailedResult,
   serialisedResultBytes,
   transformWithinLimit,
-} from '../../../functions/shared/firehose-records';
+} from '../../../functions/shared/firehose/records';
 
 /** The oracle: what the Lambda runtime will send back to Firehose. */
 const responseBytes = (records: FirehoseTransformationResultRecord[]) =>

@@ -1,5 +1,5 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { tracer } from './powertools';
+import { tracer } from '../powertools';
 
 let client: Promise<FirehoseClient> | undefined;
 

@@ -4,13 +4,13 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
-import { deliveryStreamNameFromArn, type PutOptions, putRecordsWithRetry } from './firehose-put';
+import { deliveryStreamNameFromArn, type PutOptions, putRecordsWithRetry } from './put';
 import {
   decodeRecordData,
   FIREHOSE_RESPONSE_LIMIT_BYTES,
   InvalidFirehoseEventError,
   transformWithinLimit,
-} from './firehose-records';
+} from './records';
 
 type EventRecord = Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>;
 

@@ -1,8 +1,8 @@
 import type { FirehoseTransformationResult } from 'aws-lambda';
-import { firehoseClient } from './firehose-client';
-import { assertFirehoseTransformationEvent, countResults } from './firehose-records';
-import { type BoundedResponse, type BoundedTransform, respondWithinLimit } from './firehose-response';
-import { identify, logger, MetricUnit, metrics } from './powertools';
+import { identify, logger, MetricUnit, metrics } from '../powertools';
+import { firehoseClient } from './client';
+import { assertFirehoseTransformationEvent, countResults } from './records';
+import { type BoundedResponse, type BoundedTransform, respondWithinLimit } from './response';
 
 export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
