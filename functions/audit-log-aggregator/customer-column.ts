@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { csvField } from '../shared/csv';
+import { InvalidInputError } from '../shared/errors';
 import { firstInvalidUtf8, unfinishedUtf8Tail } from '../shared/utf8';
 import { renameCustomerColumn } from './header';
 
@@ -17,7 +18,7 @@ import { renameCustomerColumn } from './header';
  * aborted, so a shortened file is never written.
  */
 
-export class MalformedCsvError extends Error {
+export class MalformedCsvError extends InvalidInputError {
   override readonly name: string = 'MalformedCsvError';
 }
 

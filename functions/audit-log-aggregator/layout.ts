@@ -1,9 +1,11 @@
+import { InvalidInputError } from '../shared/errors';
+
 /**
  * Where a batch lands in the central audit bucket. The crawler reads `csv/` only; `manifests/`
  * and `complete/` stay out of the catalog, and only `complete/` starts the workflow.
  */
 
-export class TargetCollisionError extends Error {
+export class TargetCollisionError extends InvalidInputError {
   override readonly name = 'TargetCollisionError';
 }
 

@@ -1,10 +1,12 @@
+import { InvalidInputError } from '../shared/errors';
+
 /**
  * The aggregator's input: `{ batchId, sources: [{ customer, uri }] }` from a manual run, or
  * `{ scheduledTime, sources }` from the schedule, whose batch id is the scheduled hour, so a
  * retried scheduled invocation rewrites the same batch.
  */
 
-export class AggregationRequestError extends Error {
+export class AggregationRequestError extends InvalidInputError {
   override readonly name = 'AggregationRequestError';
 }
 

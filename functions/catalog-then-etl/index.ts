@@ -2,6 +2,7 @@ import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
+import { dispatchStep } from '../shared/errors';
 import { identify, logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import { HOUR_KEY, HOUR_MS, hourKey, planRun, type RunPlan, RunRequestError } from './plan';
 import { reportQueries } from './report';
@@ -62,46 +63,46 @@ class CatalogThenEtlFunction implements LambdaInterface {
   @publishesMetrics()
   public async handler(event: Step, _context: Context) {
     identify({ step: typeof event?.step === 'string' ? event.step : undefined });
-    switch (event?.step) {
-      case 'plan': {
-        const plan = planRun(event.input, new Date(), LOOKBACK_HOURS);
-        logger.info('Planned catalog-then-ETL run', {
-          mode: plan.mode,
-          first: plan.hours[0],
-          last: plan.hours.at(-1),
-        });
-        return plan;
-      }
-      case 'scan': {
-        const hours = checkedHours(event.plan?.hours, 'plan.hours');
-        if (event.plan.mode !== 'scheduled' && event.plan.mode !== 'manual') {
-          throw new RunRequestError('plan.mode must be scheduled or manual');
-        }
-        const result = newRawData(
-          await listHours(hours),
-          event.plan.mode,
-          convertedHours(event.state?.converted),
-          // A scheduled run's window is its plan; a manual run keeps the window around now.
-          event.plan.mode === 'scheduled' ? (hours[0] as string) : windowStart(event.plan.now),
-        );
-        metrics.addMetric('NewRawObjects', MetricUnit.Count, result.objects);
-        metrics.addMetric('HoursToConvert', MetricUnit.Count, result.hours.length);
-        metrics.addMetric('LateRawObjectHours', MetricUnit.Count, result.lateHours.length);
-        const { converted: _record, ...summary } = result;
-        logger.info('Scanned raw zone', { ...summary, hoursListed: event.plan.hours.length });
-        return result;
-      }
-      case 'report':
-        return reportQueries(checkedHours(event.hours, 'hours'), {
+    return dispatchStep<Step, unknown>(event, {
+      plan: (e) => planStep(e as Extract<Step, { step: 'plan' }>),
+      scan: (e) => scanStep(e as Extract<Step, { step: 'scan' }>),
+      report: (e) =>
+        reportQueries(checkedHours((e as Extract<Step, { step: 'report' }>).hours, 'hours'), {
           signUp: env.SIGN_UP_PATH,
           signIn: env.SIGN_IN_PATH,
-        });
-      default:
-        throw new RunRequestError(
-          `step must be plan, scan or report, got ${JSON.stringify((event as { step?: unknown })?.step)}`,
-        );
-    }
+        }),
+    });
   }
+}
+
+function planStep(event: Extract<Step, { step: 'plan' }>): RunPlan {
+  const plan = planRun(event.input, new Date(), LOOKBACK_HOURS);
+  logger.info('Planned catalog-then-ETL run', {
+    mode: plan.mode,
+    first: plan.hours[0],
+    last: plan.hours.at(-1),
+  });
+  return plan;
+}
+
+async function scanStep(event: Extract<Step, { step: 'scan' }>) {
+  const hours = checkedHours(event.plan?.hours, 'plan.hours');
+  if (event.plan.mode !== 'scheduled' && event.plan.mode !== 'manual') {
+    throw new RunRequestError('plan.mode must be scheduled or manual');
+  }
+  const result = newRawData(
+    await listHours(hours),
+    event.plan.mode,
+    convertedHours(event.state?.converted),
+    // A scheduled run's window is its plan; a manual run keeps the window around now.
+    event.plan.mode === 'scheduled' ? (hours[0] as string) : windowStart(event.plan.now),
+  );
+  metrics.addMetric('NewRawObjects', MetricUnit.Count, result.objects);
+  metrics.addMetric('HoursToConvert', MetricUnit.Count, result.hours.length);
+  metrics.addMetric('LateRawObjectHours', MetricUnit.Count, result.lateHours.length);
+  const { converted: _record, ...summary } = result;
+  logger.info('Scanned raw zone', { ...summary, hoursListed: event.plan.hours.length });
+  return result;
 }
 
 const instance = new CatalogThenEtlFunction();

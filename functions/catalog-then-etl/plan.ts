@@ -1,10 +1,12 @@
+import { InvalidInputError } from '../shared/errors';
+
 /**
  * Which request hours a catalog-then-ETL run covers. A scheduled run looks back a fixed number
  * of hours (late raw objects land in the hour they were requested, not the hour they arrived);
  * a manual run names an explicit range and reprocesses it whole.
  */
 
-export class RunRequestError extends Error {
+export class RunRequestError extends InvalidInputError {
   override readonly name = 'RunRequestError';
 }
 

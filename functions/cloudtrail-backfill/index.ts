@@ -3,15 +3,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { hoursAlreadyWritten } from '../shared/cloudtrail/existing';
 import { requireEnv } from '../shared/env';
+import { dispatchStep } from '../shared/errors';
 import { logger, publishesMetrics, tracer } from '../shared/powertools';
 import { type DayResult, parseBackfillRequest, planDays, summarise } from './plan';
 
 const env = requireEnv(['TIMESERIES_BUCKET', 'DEFAULT_SERVICE']);
 const s3 = tracer.captureAWSv3Client(new S3Client({}));
-
-export class UnknownStepError extends Error {
-  override readonly name = 'UnknownStepError';
-}
 
 type Step =
   | { step: 'plan'; request?: unknown }
@@ -23,30 +20,32 @@ class CloudTrailBackfillFunction implements LambdaInterface {
   @logger.injectLambdaContext({ resetKeys: true })
   @publishesMetrics()
   public async handler(event: Step, _context: Context) {
-    if (event?.step === 'plan') {
-      const request = parseBackfillRequest(event.request, env.DEFAULT_SERVICE, new Date());
-      const written = await hoursAlreadyWritten(s3, env.TIMESERIES_BUCKET, request.service, request.hours);
-      const days = planDays(request, written);
-      const plan = {
-        service: request.service,
-        start: request.hours[0]?.toISOString(),
-        end: request.end.toISOString(),
-        hoursPlanned: days.reduce((sum, d) => sum + d.hours.length, 0),
-        hoursSkipped: written.size,
-        days,
-      };
-      logger.info('Planned CloudTrail backfill', { ...plan, days: days.length });
-      return plan;
-    }
-    if (event?.step === 'summarise') {
-      const summary = summarise(event.plan, event.results ?? []);
-      logger.info('Summarised CloudTrail backfill', summary);
-      return summary;
-    }
-    throw new UnknownStepError(
-      `step must be "plan" or "summarise", got ${JSON.stringify((event as { step?: unknown })?.step)}`,
-    );
+    return dispatchStep<Step, unknown>(event, {
+      plan: (e) => planStep(e as Extract<Step, { step: 'plan' }>),
+      summarise: (e) => {
+        const { plan, results } = e as Extract<Step, { step: 'summarise' }>;
+        const summary = summarise(plan, results ?? []);
+        logger.info('Summarised CloudTrail backfill', summary);
+        return summary;
+      },
+    });
   }
+}
+
+async function planStep(event: Extract<Step, { step: 'plan' }>) {
+  const request = parseBackfillRequest(event.request, env.DEFAULT_SERVICE, new Date());
+  const written = await hoursAlreadyWritten(s3, env.TIMESERIES_BUCKET, request.service, request.hours);
+  const days = planDays(request, written);
+  const plan = {
+    service: request.service,
+    start: request.hours[0]?.toISOString(),
+    end: request.end.toISOString(),
+    hoursPlanned: days.reduce((sum, d) => sum + d.hours.length, 0),
+    hoursSkipped: written.size,
+    days,
+  };
+  logger.info('Planned CloudTrail backfill', { ...plan, days: days.length });
+  return plan;
 }
 
 const instance = new CloudTrailBackfillFunction();

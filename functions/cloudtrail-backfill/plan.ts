@@ -1,9 +1,10 @@
 import { backfillHours, eventSourceOf, HOUR_MS, lastFullHour, parseHour } from '../shared/cloudtrail/hours';
+import { InvalidInputError } from '../shared/errors';
 
 /** CloudTrail's event history (LookupEvents) reaches back 90 days. */
 export const MAX_BACKFILL_DAYS = 90;
 
-export class BackfillValidationError extends Error {
+export class BackfillValidationError extends InvalidInputError {
   override readonly name = 'BackfillValidationError';
 }
 

@@ -1,4 +1,5 @@
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { InvalidInputError } from '../shared/errors';
 
 /**
  * DynamoDB stream records → JSON lines for the raw zone, packed into as few Firehose
@@ -19,7 +20,7 @@ export interface ChangeLine {
   sequenceNumber: string;
 }
 
-export class InvalidStreamRecordError extends Error {
+export class InvalidStreamRecordError extends InvalidInputError {
   override readonly name = 'InvalidStreamRecordError';
 }
 

@@ -4,6 +4,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
+import { InvalidInputError } from '../shared/errors';
 import { putRecordsWithRetry } from '../shared/firehose/put';
 import { logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import {
@@ -21,7 +22,7 @@ const s3 = tracer.captureAWSv3Client(new S3Client({}));
 // Reused across invocations: each processPartialResponse call starts it afresh.
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
-export class InvalidStreamEventError extends Error {
+export class InvalidStreamEventError extends InvalidInputError {
   override readonly name = 'InvalidStreamEventError';
 }
 

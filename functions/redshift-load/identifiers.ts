@@ -1,10 +1,12 @@
+import { InvalidInputError } from '../shared/errors';
+
 /**
  * Everything that ends up inside SQL is checked here first: identifiers against a strict
  * pattern, literals against patterns that exclude quotes, so no SQL is built from an
  * unchecked string.
  */
 
-export class LoadValidationError extends Error {
+export class LoadValidationError extends InvalidInputError {
   override readonly name = 'LoadValidationError';
 }
 

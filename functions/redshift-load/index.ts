@@ -1,6 +1,7 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
+import { dispatchStep } from '../shared/errors';
 import { identify, logger, publishesMetrics, tracer } from '../shared/powertools';
 import { ddlStatements } from './ddl';
 import { LoadValidationError } from './identifiers';
@@ -28,26 +29,26 @@ class RedshiftLoadFunction implements LambdaInterface {
   @publishesMetrics()
   public async handler(event: Step, _context: Context) {
     identify({ step: typeof event?.step === 'string' ? event.step : undefined });
-    if (event?.step === 'prepare') {
-      const request = parseLoadRequest(event.request, LOAD_SCHEMAS);
-      identify({ loadId: request.loadId });
-      logger.info('Prepared Redshift load', {
-        loadId: request.loadId,
-        table: request.table,
-        source: request.source,
-      });
-      return { request, ddl: DDL };
-    }
-    if (event?.step === 'statements') {
-      const columns = (event.columns ?? []).map((c) => String(c.Name));
-      if (columns.length === 0)
-        throw new LoadValidationError(`${event.request?.table} has no columns (does it exist?)`);
-      const sqls = loadStatements(event.request, columns, env.LOAD_ROLE_ARN, event.execution);
-      return { sqls, countsStatement: COUNTS_STATEMENT + 1 };
-    }
-    throw new LoadValidationError(
-      `step must be "prepare" or "statements", got ${JSON.stringify((event as { step?: unknown })?.step)}`,
-    );
+    return dispatchStep<Step, unknown>(event, {
+      prepare: (e) => {
+        const request = parseLoadRequest((e as Extract<Step, { step: 'prepare' }>).request, LOAD_SCHEMAS);
+        identify({ loadId: request.loadId });
+        logger.info('Prepared Redshift load', {
+          loadId: request.loadId,
+          table: request.table,
+          source: request.source,
+        });
+        return { request, ddl: DDL };
+      },
+      statements: (e) => {
+        const { request, columns: described, execution } = e as Extract<Step, { step: 'statements' }>;
+        const columns = (described ?? []).map((c) => String(c.Name));
+        if (columns.length === 0)
+          throw new LoadValidationError(`${request?.table} has no columns (does it exist?)`);
+        const sqls = loadStatements(request, columns, env.LOAD_ROLE_ARN, execution);
+        return { sqls, countsStatement: COUNTS_STATEMENT + 1 };
+      },
+    });
   }
 }
 

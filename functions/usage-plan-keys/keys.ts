@@ -1,3 +1,5 @@
+import { InvalidInputError } from '../shared/errors';
+
 /** A usage plan key as the rotation verifies it: never its value, which is the API key itself. */
 export interface PlanKey {
   readonly id: string;
@@ -5,7 +7,7 @@ export interface PlanKey {
   readonly type: string;
 }
 
-export class UsagePlanKeysRequestError extends Error {
+export class UsagePlanKeysRequestError extends InvalidInputError {
   override readonly name = 'UsagePlanKeysRequestError';
 }
 

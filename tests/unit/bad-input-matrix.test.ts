@@ -87,7 +87,13 @@ const matrix: [string, string, unknown, string, RegExp][] = [
     /service/,
   ],
   ['CloudTrailTimeseriesFunction', 'not an object', 'x', 'InvalidRequestError', /must be a JSON object/],
-  ['CloudTrailBackfillFunction', 'no step', {}, 'UnknownStepError', /step must be "plan" or "summarise"/],
+  [
+    'CloudTrailBackfillFunction',
+    'no step',
+    {},
+    'UnknownStepError',
+    /step must be "plan", "summarise", got undefined/,
+  ],
   [
     'CloudTrailBackfillFunction',
     'a plan without a request',
@@ -102,7 +108,13 @@ const matrix: [string, string, unknown, string, RegExp][] = [
     'BackfillValidationError',
     /days/,
   ],
-  ['RedshiftLoadFunction', 'no step', {}, 'LoadValidationError', /step must be "prepare" or "statements"/],
+  [
+    'RedshiftLoadFunction',
+    'no step',
+    {},
+    'UnknownStepError',
+    /step must be "prepare", "statements", got undefined/,
+  ],
   [
     'RedshiftLoadFunction',
     'an injected table name',
@@ -147,7 +159,13 @@ const matrix: [string, string, unknown, string, RegExp][] = [
     'AggregationRequestError',
     /sources must be a non-empty list/,
   ],
-  ['CatalogThenEtlFunction', 'no step', {}, 'RunRequestError', /step must be plan, scan or report/],
+  [
+    'CatalogThenEtlFunction',
+    'no step',
+    {},
+    'UnknownStepError',
+    /step must be "plan", "scan", "report", got undefined/,
+  ],
   [
     'UsagePlanKeysFunction',
     'another usage plan',

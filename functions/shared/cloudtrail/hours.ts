@@ -1,3 +1,5 @@
+import { InvalidInputError } from '../errors';
+
 /**
  * Which hours a run collects and where their files go. Pure: no I/O.
  * An hour is named by its start (UTC): the events of 13:00:00–13:59:59 are hour 13:00.
@@ -5,7 +7,7 @@
 
 export const HOUR_MS = 3_600_000;
 
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends InvalidInputError {
   override readonly name = 'InvalidRequestError';
 }
 

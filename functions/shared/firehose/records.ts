@@ -1,4 +1,5 @@
 import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
+import { InvalidInputError } from '../errors';
 
 /**
  * Codec for Firehose data-transformation records: decode what Firehose sends,
@@ -138,7 +139,7 @@ export function countResults(records: readonly FirehoseTransformationResultRecor
   return counts;
 }
 
-export class InvalidFirehoseEventError extends Error {
+export class InvalidFirehoseEventError extends InvalidInputError {
   override readonly name = 'InvalidFirehoseEventError';
 }
 
