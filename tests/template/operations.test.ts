@@ -78,6 +78,17 @@ describe('alarms', () => {
     });
   });
 
+  it('are named by one scheme, loglake-<stage>-<component>-<what happened>, in kebab case', () => {
+    const names = alarms.map(([, a]) => {
+      const sub = (a.AlarmName as { 'Fn::Sub': string | [string, unknown] })['Fn::Sub'];
+      return Array.isArray(sub) ? sub[0] : sub;
+    });
+
+    expect(names.filter((name) => !/^loglake-\$\{Stage\}(-(\$\{\w+\}|[a-z0-9]+))+$/.test(name))).toEqual([]);
+    const whole = alarms.map(([, a]) => JSON.stringify(a.AlarmName));
+    expect(new Set(whole).size).toBe(whole.length);
+  });
+
   it('watch every dead-letter queue', () => {
     for (const [queue] of resourcesOfType(template, 'AWS::SQS::Queue')) {
       expect([queue, alarms.some(([, p]) => mentions(p, `"${queue}","QueueName"`))]).toEqual([queue, true]);
