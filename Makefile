@@ -4,6 +4,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV := .venv
+# The root template and one nested stack per pipeline: every check reads all of them.
+TEMPLATES := template.yaml $(sort $(wildcard stacks/*.yaml))
 NODE_STAMP := node_modules/.install-stamp
 PY_STAMP := $(VENV)/.install-stamp
 CHECKOV_VENV := .venv-checkov
@@ -44,16 +46,16 @@ lint: $(NODE_STAMP) ## Biome lint + format check
 	npm run --silent lint
 
 .PHONY: cfn-lint
-cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
-	cfn-lint template.yaml
+cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml and stacks/*.yaml
+	cfn-lint $(TEMPLATES)
 
 .PHONY: checkov
-checkov: $(CHECKOV_STAMP) ## checkov security scan of template.yaml (generic skips in .checkov.yaml, specific ones inline, all with reasons)
-	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --file template.yaml
+checkov: $(CHECKOV_STAMP) ## checkov security scan of every template (generic skips in .checkov.yaml, specific ones inline, all with reasons)
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml $(addprefix --file ,$(TEMPLATES))
 
 .PHONY: sam-validate
-sam-validate: $(PY_STAMP) ## sam validate --lint
-	sam validate --lint
+sam-validate: $(PY_STAMP) ## sam validate --lint, of every template
+	for t in $(TEMPLATES); do sam validate --lint -t "$$t"; done
 
 .PHONY: sam-build
 sam-build: $(NODE_STAMP) $(PY_STAMP) ## sam build (esbuild on this machine, no container)

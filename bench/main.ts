@@ -2,21 +2,13 @@
 // bundles, whole invocations from event text to serialised response) against the targets
 // of docs/performance.md and the seed ETL, prints a table and writes bench/results/*.json.
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { functionEnvironment } from '../offline/function-environment';
 import { failureSummary, lambdaProcessEnv } from '../offline/lambda-process';
-import { loadTemplate } from '../offline/template';
+import { builtFunctionDir, loadTemplate, resourcesOfType } from '../offline/template';
 import { csvSizes, customerColumnSeconds } from './csv';
 import { startFirehoseEndpoint } from './firehose-endpoint';
 import { clickstreamEvent, cloudWatchLogsEvent, dynamoDbStreamEvent, rawBytes } from './inputs';
@@ -33,7 +25,6 @@ function repoRoot(from: string): string {
 }
 const ROOT = repoRoot(__dirname);
 const BENCH = join(ROOT, 'bench');
-const BUILD = join(ROOT, '.aws-sam', 'build');
 
 export interface BenchOptions {
   /** Tiny inputs and one repetition: keeps the code from rotting, measures nothing. */
@@ -74,7 +65,7 @@ async function buildWorker(outDir: string): Promise<string> {
 }
 
 function bundle(logicalId: string): string {
-  const path = join(BUILD, logicalId, 'index.js');
+  const path = join(builtFunctionDir(logicalId), 'index.js');
   if (!existsSync(path))
     throw new Error(`${path} is missing: run \`make sam-build\` first (make bench does)`);
   return path;
@@ -225,8 +216,8 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
     }
 
     // ---- bundles: size and import time in a fresh process
-    for (const id of readdirSync(BUILD)
-      .filter((d) => existsSync(join(BUILD, d, 'index.js')))
+    for (const id of resourcesOfType(loadTemplate(), 'AWS::Serverless::Function')
+      .map(([logicalId]) => logicalId)
       .sort()) {
       const path = bundle(id);
       const imports: number[] = [];

@@ -24,7 +24,9 @@ def main():
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
     with open(template_path) as f:
         template = yaml_parse(f.read())
-    base = os.path.dirname(os.path.abspath(template_path))
+    # Relative locations are relative to the template, or to the directory given after the
+    # parameters (the one-template view the tests write stands in for template.yaml).
+    base = sys.argv[4] if len(sys.argv) > 4 else os.path.dirname(os.path.abspath(template_path))
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::Serverless::Function":

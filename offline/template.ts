@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 import { REPO_ROOT } from './fixtures';
 
@@ -16,6 +16,7 @@ export interface TemplateResource {
 }
 
 export interface Template {
+  Transform?: Json;
   Parameters?: Record<string, Record<string, Json>>;
   Conditions?: Record<string, Json>;
   Globals?: { Function?: Record<string, Json>; StateMachine?: Record<string, Json> };
@@ -61,14 +62,149 @@ export function parseTemplate(text: string): Template {
 }
 
 let cached: Template | undefined;
+/** Logical id of each resource that lives in a nested stack → the Application that holds it. */
+const nestedIn = new Map<string, string>();
 
-/** template.yaml, parsed with CloudFormation's short-form tags. */
+/**
+ * template.yaml as one template: each pipeline's nested stack (an `AWS::Serverless::Application`
+ * whose Location is a file under stacks/) is read in place of its Application, its parameters
+ * replaced by the values the root passes, and the root's `Outputs.X` of it by what X is. So every
+ * resource keeps its logical id and its references point at the root's resources, as if the
+ * stack were one: the tests, the harness and the demo read pipelines where they now live.
+ */
 export function loadTemplate(path = join(REPO_ROOT, 'template.yaml')): Template {
   if (path === join(REPO_ROOT, 'template.yaml')) {
-    cached ??= parseTemplate(readFileSync(path, 'utf8'));
+    cached ??= flattened(parseTemplate(readFileSync(path, 'utf8')), REPO_ROOT);
     return cached;
   }
-  return parseTemplate(readFileSync(path, 'utf8'));
+  return flattened(parseTemplate(readFileSync(path, 'utf8')), dirname(path));
+}
+
+/** The Application (nested stack) a resource lives in, or undefined for the root's own. */
+export function nestedStackOf(logicalId: string): string | undefined {
+  loadTemplate();
+  return nestedIn.get(logicalId);
+}
+
+/** Where `sam build` puts a function's bundle: under its nested stack's Application, if it has one. */
+export function builtFunctionDir(logicalId: string): string {
+  const stack = nestedStackOf(logicalId);
+  return join(REPO_ROOT, '.aws-sam', 'build', ...(stack ? [stack] : []), logicalId);
+}
+
+function flattened(root: Template, rootDir: string): Template {
+  const resources: Record<string, TemplateResource> = {};
+  const conditions: Record<string, Json> = { ...(root.Conditions ?? {}) };
+  const outputs = new Map<string, Json>();
+  for (const [id, res] of Object.entries(root.Resources)) {
+    const location = res.Properties?.Location;
+    if (res.Type !== 'AWS::Serverless::Application' || typeof location !== 'string') {
+      resources[id] = res;
+      continue;
+    }
+    const childPath = join(rootDir, location);
+    if (!existsSync(childPath)) throw new Error(`${id}: no nested stack at ${location}`);
+    const child = parseTemplate(readFileSync(childPath, 'utf8'));
+    const given = (res.Properties?.Parameters ?? {}) as Record<string, Json>;
+    const values = new Map<string, Json>();
+    for (const [name, parameter] of Object.entries(child.Parameters ?? {})) {
+      const value = given[name] ?? parameter.Default;
+      if (value === undefined) throw new Error(`${id} gives ${location} no ${name}`);
+      values.set(name, value);
+    }
+    const inRoot = (value: Json) => substituted(value, values);
+    const childCodeUri = child.Globals?.Function?.CodeUri;
+    for (const [childId, childResource] of Object.entries(child.Resources)) {
+      if (resources[childId] || root.Resources[childId])
+        throw new Error(`${childId} is in the root and in ${location}`);
+      const moved = inRoot(childResource as unknown as Json) as unknown as TemplateResource;
+      if (
+        moved.Type === 'AWS::Serverless::Function' &&
+        typeof childCodeUri === 'string' &&
+        !moved.Properties?.CodeUri
+      ) {
+        // CodeUri is relative to the template that names it.
+        moved.Properties = {
+          ...moved.Properties,
+          CodeUri: relative(rootDir, join(dirname(childPath), childCodeUri)),
+        };
+      }
+      resources[childId] = moved;
+      nestedIn.set(childId, id);
+    }
+    for (const [name, condition] of Object.entries(child.Conditions ?? {})) {
+      const value = inRoot(condition);
+      if (name in conditions && JSON.stringify(conditions[name]) !== JSON.stringify(value)) {
+        throw new Error(`condition ${name} of ${location} differs from the root's`);
+      }
+      conditions[name] = value;
+    }
+    for (const [name, output] of Object.entries(child.Outputs ?? {}))
+      outputs.set(`${id}.Outputs.${name}`, inRoot(output.Value));
+  }
+  const template: Template = { ...root, Conditions: conditions, Resources: resources };
+  return withOutputsResolved(template, outputs);
+}
+
+/** `value` with `{Ref: P}` and `${P}` of the child's parameters replaced by what the root gives. */
+function substituted(value: Json, values: ReadonlyMap<string, Json>): Json {
+  if (Array.isArray(value)) return value.map((v) => substituted(v, values));
+  if (value === null || typeof value !== 'object') return value;
+  const ref = value.Ref;
+  if (typeof ref === 'string' && Object.keys(value).length === 1 && values.has(ref))
+    return values.get(ref) as Json;
+  const sub = value['Fn::Sub'];
+  if (sub !== undefined && Object.keys(value).length === 1) {
+    const [text, variables] = Array.isArray(sub)
+      ? [sub[0] as string, sub[1] as Record<string, Json>]
+      : [sub as string, {}];
+    const local = new Set(Object.keys(variables ?? {}));
+    const replaced = text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
+      if (local.has(name) || !values.has(name)) return whole;
+      return `\${${subName(values.get(name) as Json, name)}}`;
+    });
+    const vars = Object.fromEntries(
+      Object.entries(variables ?? {}).map(([k, v]) => [k, substituted(v, values)]),
+    );
+    return { 'Fn::Sub': Array.isArray(sub) ? [replaced, vars] : replaced };
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituted(v, values)]));
+}
+
+/** How a root value reads inside `${…}`: a Ref's name or a GetAtt's `Id.Attribute`. */
+function subName(value: Json, parameter: string): string {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    if (typeof value.Ref === 'string') return value.Ref;
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `${getAtt[0]}.${getAtt[1]}`;
+  }
+  throw new Error(`\${${parameter}} is given ${JSON.stringify(value)}, which a Sub cannot hold`);
+}
+
+/** The root's `!GetAtt App.Outputs.X` and `${App.Outputs.X}` replaced by what X is in the child. */
+function withOutputsResolved(template: Template, outputs: ReadonlyMap<string, Json>): Template {
+  if (outputs.size === 0) return template;
+  const resolve = (value: Json): Json => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && outputs.has(`${getAtt[0]}.${getAtt[1]}`))
+      return outputs.get(`${getAtt[0]}.${getAtt[1]}`) as Json;
+    const sub = value['Fn::Sub'];
+    if (sub !== undefined && Object.keys(value).length === 1) {
+      const swap = (text: string) =>
+        text.replace(/\$\{([A-Za-z0-9]+\.Outputs\.[A-Za-z0-9]+)\}/g, (whole, key: string) =>
+          outputs.has(key) ? `\${${subName(outputs.get(key) as Json, key)}}` : whole,
+        );
+      return {
+        'Fn::Sub': Array.isArray(sub)
+          ? [swap(sub[0] as string), resolve(sub[1] as Json)]
+          : swap(sub as string),
+      };
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve(template as unknown as Json) as unknown as Template;
 }
 
 export function resourcesOfType(template: Template, type: string): [string, TemplateResource][] {

@@ -8,10 +8,9 @@ import { loadEvent, REPO_ROOT } from '../../offline/fixtures';
 import { functionEnvironment } from '../../offline/function-environment';
 import { lambdaContext } from '../../offline/lambda-context';
 import { failureSummary, invokeBundle, lambdaProcessEnv } from '../../offline/lambda-process';
-import { loadTemplate, resourcesOfType } from '../../offline/template';
+import { builtFunctionDir, loadTemplate, resourcesOfType } from '../../offline/template';
 
 // What `sam build` produced (make test runs it before jest): the artifacts `sam deploy` uploads.
-const BUILD_DIR = join(REPO_ROOT, '.aws-sam', 'build');
 const functions = resourcesOfType(loadTemplate(), 'AWS::Serverless::Function').map(
   ([id, fn]) =>
     [id, (fn.Metadata?.BuildProperties as { External?: string[] } | undefined)?.External ?? []] as const,
@@ -29,7 +28,7 @@ function runNode(script: string, environment: Record<string, string> = {}): stri
 }
 
 describe.each(functions)('sam build output of %s', (logicalId, external) => {
-  const bundle = join(BUILD_DIR, logicalId, 'index.js');
+  const bundle = join(builtFunctionDir(logicalId), 'index.js');
 
   it('bundles all but the runtime-provided SDK, has a source map, and loads with the template environment', () => {
     if (!existsSync(bundle))
@@ -64,7 +63,7 @@ describe('built clickstream transform', () => {
     const event = loadEvent<FirehoseTransformationEvent>('clickstream-transform', 'mixed');
 
     const built = await invokeBundle({
-      bundle: join(BUILD_DIR, 'ClickstreamTransformFunction', 'index.js'),
+      bundle: join(builtFunctionDir('ClickstreamTransformFunction'), 'index.js'),
       event,
       env: functionEnvironment('ClickstreamTransformFunction'),
     });

@@ -117,12 +117,12 @@ describe('secrets', () => {
     const build = join(REPO_ROOT, '.aws-sam', 'build');
     if (!existsSync(build))
       throw new Error(`${build} is missing: run \`make sam-build\` (make test does) first`);
+    const built = (readdirSync(build, { recursive: true }) as string[]).filter(
+      (f) => f.endsWith('template.yaml') || f.endsWith('index.js'),
+    );
+    expect(built).toContain('template.yaml');
     const files = [
-      join(build, 'template.yaml'),
-      ...readdirSync(build, { withFileTypes: true })
-        .filter((d) => d.isDirectory())
-        .map((d) => join(build, d.name, 'index.js'))
-        .filter(existsSync),
+      ...built.map((f) => join(build, f)),
       ...readdirSync(join(REPO_ROOT, 'statemachines')).map((f) => join(REPO_ROOT, 'statemachines', f)),
     ];
 
