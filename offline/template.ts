@@ -110,7 +110,10 @@ function flattened(root: Template, rootDir: string): Template {
     for (const [name, parameter] of Object.entries(child.Parameters ?? {})) {
       const value = given[name] ?? parameter.Default;
       if (value === undefined) throw new Error(`${id} gives ${location} no ${name}`);
-      values.set(name, value);
+      // A list crosses into a nested stack joined (stack parameters are strings); inside it is the list again.
+      const joined = (value as { 'Fn::Join'?: [string, Json] } | null)?.['Fn::Join'];
+      const list = parameter.Type === 'CommaDelimitedList' && Array.isArray(joined) && joined[0] === ',';
+      values.set(name, list ? (joined[1] as Json) : value);
     }
     const inRoot = (value: Json) => substituted(value, values);
     const childCodeUri = child.Globals?.Function?.CodeUri;
