@@ -121,16 +121,20 @@ function flattened(root: Template, rootDir: string): Template {
       if (resources[childId] || root.Resources[childId])
         throw new Error(`${childId} is in the root and in ${location}`);
       const moved = inRoot(childResource as unknown as Json) as unknown as TemplateResource;
-      if (
-        moved.Type === 'AWS::Serverless::Function' &&
-        typeof childCodeUri === 'string' &&
-        !moved.Properties?.CodeUri
-      ) {
-        // CodeUri is relative to the template that names it.
-        moved.Properties = {
-          ...moved.Properties,
-          CodeUri: relative(rootDir, join(dirname(childPath), childCodeUri)),
-        };
+      // Local paths (code, definitions, Glue scripts) are relative to the template that names them.
+      const fromRoot = (path: string) => relative(rootDir, join(dirname(childPath), path));
+      const properties = moved.Properties ?? {};
+      if (moved.Type === 'AWS::Serverless::Function') {
+        const codeUri = properties.CodeUri ?? childCodeUri;
+        if (typeof codeUri === 'string') moved.Properties = { ...properties, CodeUri: fromRoot(codeUri) };
+      }
+      if (moved.Type === 'AWS::Serverless::StateMachine' && typeof properties.DefinitionUri === 'string') {
+        moved.Properties = { ...properties, DefinitionUri: fromRoot(properties.DefinitionUri) };
+      }
+      const command = properties.Command as { ScriptLocation?: Json } | undefined;
+      const script = command?.ScriptLocation;
+      if (moved.Type === 'AWS::Glue::Job' && typeof script === 'string' && !script.startsWith('s3://')) {
+        moved.Properties = { ...properties, Command: { ...command, ScriptLocation: fromRoot(script) } };
       }
       resources[childId] = moved;
       nestedIn.set(childId, id);
