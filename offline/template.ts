@@ -136,6 +136,12 @@ function flattened(root: Template, rootDir: string): Template {
       if (moved.Type === 'AWS::Glue::Job' && typeof script === 'string' && !script.startsWith('s3://')) {
         moved.Properties = { ...properties, Command: { ...command, ScriptLocation: fromRoot(script) } };
       }
+      // A conditional stack's resources exist under its condition (CloudFormation creates it or not).
+      if (res.Condition) {
+        if (moved.Condition && moved.Condition !== res.Condition)
+          throw new Error(`${childId} has a condition of its own inside conditional ${id}`);
+        moved.Condition = res.Condition;
+      }
       resources[childId] = moved;
       nestedIn.set(childId, id);
     }
