@@ -10,6 +10,7 @@ import { functionEnvironment } from '../../../offline/function-environment';
 import { jsonProtocolHandler, ServiceError } from '../../../offline/json-protocol';
 import { lambdaContext } from '../../../offline/lambda-context';
 import { replayStreamFailures, STREAM_RETENTION_MS } from '../../../tools/replay-stream/replay-stream';
+import { sentJsonLines } from '../../support/firehose-lines';
 
 Object.assign(process.env, functionEnvironment('DynamoDbStreamForwarderFunction'));
 const { handler } =
@@ -79,17 +80,7 @@ function shardOf(options: { trimmed?: boolean } = {}) {
 
 const forward = (event: unknown) =>
   handler(event, lambdaContext('DynamoDbStreamForwarderFunction')) as Promise<DynamoDBBatchResponse>;
-const forwardedSequences = () =>
-  firehose
-    .commandCalls(PutRecordBatchCommand)
-    .flatMap((call) => call.args[0].input.Records ?? [])
-    .flatMap((r) =>
-      Buffer.from(r.Data as Uint8Array)
-        .toString('utf8')
-        .split('\n')
-        .filter(Boolean),
-    )
-    .map((line) => JSON.parse(line).sequenceNumber);
+const forwardedSequences = () => sentJsonLines(firehose).map((line) => line.sequenceNumber);
 const quiet = { log: () => undefined, now: () => new Date(arrived + 60_000) };
 
 beforeEach(() => {
