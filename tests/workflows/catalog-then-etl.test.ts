@@ -486,8 +486,8 @@ describe('catalog-then-ETL workflow', () => {
 
   it('never misses an object that lands in an hour already converted, whatever its LastModified', async () => {
     const stubs = goodDay();
-    const dynamo = new LocalDynamoDb(new Map([['loglake-test-CatalogEtlStateTable', ['workflow']]]));
-    stubs.on('dynamodb:updateItem').callsFake((input) => dynamo.updateItem(input));
+    const dynamo = LocalDynamoDb.ofTemplate();
+    dynamo.serve(stubs);
     rawZone({ '2026-11-22T13': ['2026-11-22T13:20:00Z'] });
     const first = await runStateMachine(MACHINE, scheduled, { stubs });
     // An upload that began at 13:10 became visible after the first run listed hour 13: its
@@ -512,7 +512,7 @@ describe('catalog-then-ETL workflow', () => {
 
   it('keeps its own lock when taking it is retried after the first answer was lost', async () => {
     const stubs = goodDay();
-    const dynamo = new LocalDynamoDb(new Map([['loglake-test-CatalogEtlStateTable', ['workflow']]]));
+    const dynamo = LocalDynamoDb.ofTemplate();
     dynamo.putItem({
       TableName: 'loglake-test-CatalogEtlStateTable',
       Item: { ...KEY, converted: RECORDED },

@@ -203,7 +203,7 @@ describe('completion-token workflow', () => {
 
   it('goes on with its own claim when the claim is retried after its first answer was lost', async () => {
     const stubs = await goodDay();
-    const dynamo = new LocalDynamoDb(new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]));
+    const dynamo = LocalDynamoDb.ofTemplate();
     stubs
       .on('dynamodb:putItem')
       .callsFake(firstAnswerLost('dynamodb:putItem', (input) => dynamo.putItem(input)));
@@ -218,7 +218,7 @@ describe('completion-token workflow', () => {
 
   it('goes on with its re-claim when the take-over is retried after its first answer was lost', async () => {
     const stubs = claimed(await goodDay(), 'FAILED');
-    const dynamo = new LocalDynamoDb(new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]));
+    const dynamo = LocalDynamoDb.ofTemplate();
     dynamo.putItem({
       TableName: 'loglake-test-AuditTokenClaimsTable',
       Item: { ...CLAIM_KEY, status: { S: 'FAILED' }, executionArn: { S: EARLIER }, attempts: { N: '1' } },
@@ -353,13 +353,9 @@ describe('completion-token workflow', () => {
     const SECOND = 'arn:aws:states:eu-west-1:123456789012:execution:test:second-run';
     /** Claims, Glue and the load as two executions see them: one claims table, the load failing first. */
     async function failedLoadThenReclaim(reclaimInput: Record<string, unknown> = reclaimEvent) {
-      const dynamo = new LocalDynamoDb(
-        new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]),
-      );
+      const dynamo = LocalDynamoDb.ofTemplate();
       const stubs = await goodDay();
-      stubs.on('dynamodb:putItem').callsFake((input) => dynamo.putItem(input));
-      stubs.on('dynamodb:getItem').callsFake((input) => dynamo.getItem(input));
-      stubs.on('dynamodb:updateItem').callsFake((input) => dynamo.updateItem(input));
+      dynamo.serve(stubs);
       stubs.on('aws-sdk:sfn:describeExecution').resolves(holder('FAILED'));
       stubs.on('states:startExecution.sync:2').rejectsOnce(
         'States.TaskFailed',
@@ -404,12 +400,9 @@ describe('completion-token workflow', () => {
     });
 
     it('records the Glue run once when the first answer to the write is lost', async () => {
-      const dynamo = new LocalDynamoDb(
-        new Map([['loglake-test-AuditTokenClaimsTable', ['tokenKey', 'etag']]]),
-      );
+      const dynamo = LocalDynamoDb.ofTemplate();
       const stubs = await goodDay();
-      stubs.on('dynamodb:putItem').callsFake((input) => dynamo.putItem(input));
-      stubs.on('dynamodb:updateItem').callsFake((input) => dynamo.updateItem(input));
+      dynamo.serve(stubs);
       stubs
         .onState('Record Glue run', 'dynamodb:updateItem')
         .callsFake(firstAnswerLost('dynamodb:updateItem', (input) => dynamo.updateItem(input)));

@@ -1,6 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Integrations } from '../../offline/stubs';
+import type { Integrations, ServiceStubs } from '../../offline/stubs';
 import { TaskFailure } from '../../offline/stubs';
+import { fakeRef } from '../../offline/substitutions';
+import { loadTemplate, resourcesOfType } from '../../offline/template';
 
 /**
  * DynamoDB for the workflows' claim and lock items: PutItem, GetItem and UpdateItem with the
@@ -82,6 +84,27 @@ export class LocalDynamoDb {
 
   /** `keySchemas`: each table's key attribute names, by table name (from template.yaml). */
   constructor(private readonly keySchemas: ReadonlyMap<string, string[]>) {}
+
+  /** Every table of template.yaml, under the name the harness gives it, with its key schema. */
+  static ofTemplate(): LocalDynamoDb {
+    const template = loadTemplate();
+    return new LocalDynamoDb(
+      new Map(
+        resourcesOfType(template, 'AWS::DynamoDB::Table').map(([id, table]) => [
+          fakeRef(template, id),
+          ((table.Properties?.KeySchema ?? []) as { AttributeName: string }[]).map((k) => k.AttributeName),
+        ]),
+      ),
+    );
+  }
+
+  /** Answers the workflows' DynamoDB tasks from these tables. */
+  serve(stubs: ServiceStubs): this {
+    stubs.on('dynamodb:putItem').callsFake((input) => this.putItem(input));
+    stubs.on('dynamodb:getItem').callsFake((input) => this.getItem(input));
+    stubs.on('dynamodb:updateItem').callsFake((input) => this.updateItem(input));
+    return this;
+  }
 
   private table(name: string) {
     let table = this.tables.get(name);

@@ -6,7 +6,7 @@ import { type EventLog, type Handler, runDefinition } from '../../offline/harnes
 import { loadDefinition, stateMachineLogicalId } from '../../offline/state-machines';
 import { ServiceStubs, TaskFailure } from '../../offline/stubs';
 import { fakeRef } from '../../offline/substitutions';
-import { type Json, loadTemplate, resourcesOfType } from '../../offline/template';
+import { type Json, loadTemplate } from '../../offline/template';
 import { LocalDynamoDb } from './dynamodb';
 import type { LocalObjectStore } from './object-store';
 import { parseS3Uri } from './object-store';
@@ -43,13 +43,7 @@ export function localServices(
   handlerFor: (logicalId: string) => Handler,
   onEvent: (machine: string, event: EventLog) => void,
 ): LocalServices {
-  const keySchemas = new Map(
-    resourcesOfType(template, 'AWS::DynamoDB::Table').map(([id, table]) => [
-      fakeRef(template, id),
-      ((table.Properties?.KeySchema ?? []) as { AttributeName: string }[]).map((k) => k.AttributeName),
-    ]),
-  );
-  const dynamodb = new LocalDynamoDb(keySchemas);
+  const dynamodb = LocalDynamoDb.ofTemplate();
   const stubs = new ServiceStubs();
   const notices: Notice[] = [];
   const glueRuns: LocalServices['glueRuns'] = [];
@@ -64,9 +58,7 @@ export function localServices(
   let crawlStarted = new Date(0);
   let sequence = 0;
 
-  stubs.on('dynamodb:putItem').callsFake((input) => dynamodb.putItem(input));
-  stubs.on('dynamodb:getItem').callsFake((input) => dynamodb.getItem(input));
-  stubs.on('dynamodb:updateItem').callsFake((input) => dynamodb.updateItem(input));
+  dynamodb.serve(stubs);
   stubs.on('aws-sdk:s3:getObject').callsFake(({ Bucket, Key }) => ({
     Body: store.get(String(Bucket), String(Key)).toString('utf8'),
   }));
