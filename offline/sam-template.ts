@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './repo';
 import { loadTemplate } from './template';
@@ -27,29 +26,12 @@ export function samTransformed(stackName: string, parameters: Record<string, str
   if (cached) return cached;
   const run = spawnSync(
     join(REPO_ROOT, '.venv', 'bin', 'python'),
-    [
-      join(REPO_ROOT, 'offline', 'sam-translate.py'),
-      flattenedTemplateFile(),
-      stackName,
-      JSON.stringify(parameters),
-      REPO_ROOT,
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    [join(REPO_ROOT, 'offline', 'sam-translate.py'), '-', stackName, JSON.stringify(parameters), REPO_ROOT],
+    // The one-template view on stdin: no file to write or clean up.
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, input: JSON.stringify(loadTemplate()) },
   );
   if (run.status !== 0) throw new Error(`SAM transform failed: ${run.stderr}`);
   const template = JSON.parse(run.stdout) as CfnTemplate;
   translated.set(key, template);
   return template;
-}
-
-let flattenedFile: string | undefined;
-
-/** The one-template view as a file beside template.yaml, so relative DefinitionUris still resolve. */
-function flattenedTemplateFile(): string {
-  if (flattenedFile) return flattenedFile;
-  const dir = join(REPO_ROOT, '.aws-sam');
-  mkdirSync(dir, { recursive: true });
-  flattenedFile = join(dir, `loglake-flattened-${process.pid}.json`);
-  writeFileSync(flattenedFile, JSON.stringify(loadTemplate()));
-  return flattenedFile;
 }

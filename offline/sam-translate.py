@@ -1,4 +1,5 @@
-"""Prints template.yaml as CloudFormation receives it after the SAM transform (JSON on stdout).
+"""Prints template.yaml (or, given "-", the template on stdin) as CloudFormation receives it after
+the SAM transform (JSON on stdout).
 
 Run with the project's .venv (aws-sam-translator is pinned there): the contract tests read the
 roles, names and policies SAM generates, which template.yaml alone does not show. Code and
@@ -22,8 +23,11 @@ class NoManagedPolicies:
 def main():
     template_path, stack_name, parameters = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-    with open(template_path) as f:
-        template = yaml_parse(f.read())
+    if template_path == "-":
+        template = yaml_parse(sys.stdin.read())
+    else:
+        with open(template_path) as f:
+            template = yaml_parse(f.read())
     # Relative locations are relative to the template, or to the directory given after the
     # parameters (the one-template view the tests write stands in for template.yaml).
     base = sys.argv[4] if len(sys.argv) > 4 else os.path.dirname(os.path.abspath(template_path))

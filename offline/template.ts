@@ -62,8 +62,8 @@ export function parseTemplate(text: string): Template {
 }
 
 let cached: Template | undefined;
-/** Logical id of each resource that lives in a nested stack → the Application that holds it. */
-const nestedIn = new Map<string, string>();
+/** template.yaml's resources that live in a nested stack → the Application that holds each. */
+const rootNestedIn = new Map<string, string>();
 
 /**
  * template.yaml as one template: each pipeline's nested stack (an `AWS::Serverless::Application`
@@ -74,16 +74,16 @@ const nestedIn = new Map<string, string>();
  */
 export function loadTemplate(path = join(REPO_ROOT, 'template.yaml')): Template {
   if (path === join(REPO_ROOT, 'template.yaml')) {
-    cached ??= flattened(parseTemplate(readFileSync(path, 'utf8')), REPO_ROOT);
+    cached ??= flattened(parseTemplate(readFileSync(path, 'utf8')), REPO_ROOT, rootNestedIn);
     return cached;
   }
-  return flattened(parseTemplate(readFileSync(path, 'utf8')), dirname(path));
+  return flattened(parseTemplate(readFileSync(path, 'utf8')), dirname(path), new Map());
 }
 
 /** The Application (nested stack) a resource lives in, or undefined for the root's own. */
 export function nestedStackOf(logicalId: string): string | undefined {
   loadTemplate();
-  return nestedIn.get(logicalId);
+  return rootNestedIn.get(logicalId);
 }
 
 /** Where `sam build` puts a function's bundle: under its nested stack's Application, if it has one. */
@@ -92,7 +92,7 @@ export function builtFunctionDir(logicalId: string): string {
   return join(REPO_ROOT, '.aws-sam', 'build', ...(stack ? [stack] : []), logicalId);
 }
 
-function flattened(root: Template, rootDir: string): Template {
+function flattened(root: Template, rootDir: string, nestedIn: Map<string, string>): Template {
   const resources: Record<string, TemplateResource> = {};
   const conditions: Record<string, Json> = { ...(root.Conditions ?? {}) };
   const outputs = new Map<string, Json>();
