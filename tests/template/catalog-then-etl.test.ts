@@ -63,3 +63,21 @@ describe('catalog-then-ETL resources', () => {
     });
   });
 });
+
+describe('records later than the catalog-then-ETL window', () => {
+  it('alarm on the age the clickstream transform reports, past what the next scheduled run still lists', () => {
+    const alarm = props('ClickstreamRecordsPastCatalogWindowAlarm');
+    const [age, past] = alarm.Metrics as Record<string, Json>[];
+    const stat =
+      (age?.MetricStat as { Metric: { MetricName: string; Dimensions: Json[] }; Stat: string }) ?? {};
+
+    // The metric the transform emits (functions/clickstream-transform/index.ts), its worst hour.
+    expect(stat.Metric.MetricName).toBe('OldestRequestAgeHours');
+    expect(stat.Metric.Dimensions).toContainEqual({ Name: 'Pipeline', Value: 'clickstream' });
+    expect(stat.Stat).toBe('Maximum');
+    // The next run (within the hour) lists hours up to LookbackHours - 2 old: older ones are missed.
+    expect(past?.Expression).toEqual({ 'Fn::Sub': 'age - ${CatalogEtlLookbackHours} + 2' });
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'NotifyTopic' }]);
+  });
+});
