@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 import { REPO_ROOT } from './fixtures';
+import { FAKE_ACCOUNT, FAKE_REGION, FAKE_STACK } from './substitutions';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -115,6 +116,8 @@ function flattened(root: Template, rootDir: string, nestedIn: Map<string, string
       const list = parameter.Type === 'CommaDelimitedList' && Array.isArray(joined) && joined[0] === ',';
       values.set(name, list ? (joined[1] as Json) : value);
     }
+    // The nested stack's own id (`!Ref AWS::StackId` inside it): not the root's.
+    values.set('AWS::StackId', nestedStackId(id));
     const inRoot = (value: Json) => substituted(value, values);
     const childCodeUri = child.Globals?.Function?.CodeUri;
     for (const [childId, childResource] of Object.entries(child.Resources)) {
@@ -157,6 +160,11 @@ function flattened(root: Template, rootDir: string, nestedIn: Map<string, string
   }
   const template: Template = { ...root, Conditions: conditions, Resources: resources };
   return withOutputsResolved(template, outputs);
+}
+
+/** The fake id of the stack an Application nests (the root is loglake-test, its children are named after it). */
+export function nestedStackId(application: string): string {
+  return `arn:aws:cloudformation:${FAKE_REGION}:${FAKE_ACCOUNT}:stack/${FAKE_STACK}-${application}/nested`;
 }
 
 /** `value` with `{Ref: P}` and `${P}` of the child's parameters replaced by what the root gives. */

@@ -1,4 +1,13 @@
-import { type Json, loadTemplate, resourcesOfType } from '../../offline/template';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../offline/fixtures';
+import {
+  type Json,
+  loadTemplate,
+  nestedStackOf,
+  parseTemplate,
+  resourcesOfType,
+} from '../../offline/template';
 
 const template = loadTemplate();
 const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(
@@ -96,24 +105,49 @@ describe('alarms', () => {
   });
 });
 
-describe('operations dashboard', () => {
-  const body = String(
-    (
-      (resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0]?.[1].Properties?.DashboardBody ?? {}) as {
-        'Fn::Sub': string;
-      }
-    )['Fn::Sub'],
-  );
-  const dashboard = JSON.parse(body) as { widgets: { properties: { title: string; metrics: Json[][] } }[] };
-  const metrics = dashboard.widgets.flatMap((w) => w.properties.metrics);
+describe('pipeline dashboards', () => {
+  const dashboards = resourcesOfType(template, 'AWS::CloudWatch::Dashboard').map(([id, d]) => {
+    const sub = (key: string) =>
+      String((d.Properties?.[key] as { 'Fn::Sub'?: string } | undefined)?.['Fn::Sub']);
+    const [body, name] = [sub('DashboardBody'), sub('DashboardName')];
+    const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: Json[][] } }[] }).widgets;
+    return {
+      id,
+      stack: nestedStackOf(id),
+      name,
+      body,
+      metrics: widgets.flatMap((w) => w.properties.metrics),
+    };
+  });
+  const root = parseTemplate(readFileSync(join(REPO_ROOT, 'template.yaml'), 'utf8'));
+  const pipelines = resourcesOfType(root, 'AWS::Serverless::Application').map(([id, app]) => [
+    id,
+    String(app.Properties?.Location).replace(/^stacks\/(.*)\.yaml$/, '$1'),
+  ]);
+  const dashboardOf = (logicalId: string) => dashboards.find((d) => d.stack === nestedStackOf(logicalId));
 
-  it('shows every delivery stream, every workflow, both Glue jobs, the loads and CloudTrail calls', () => {
+  it.each(pipelines)('one per pipeline stack, in it: %s has loglake-<stage>-%s', (application, file) => {
+    expect(dashboards.filter((d) => d.stack === application).map((d) => d.name)).toEqual([
+      `loglake-\${Stage}-${file}`,
+    ]);
+  });
+
+  it('show each delivery stream, workflow and Glue job on the dashboard of the stack that holds it', () => {
     for (const [stream] of resourcesOfType(template, 'AWS::KinesisFirehose::DeliveryStream'))
-      expect(body).toContain(`\${${stream}}`);
-    for (const [, name] of stateMachines) expect(body).toContain(`stateMachine:loglake-\${Stage}-${name}"`);
-    for (const job of ['audit-csv-to-parquet', 'clickstream-to-parquet'])
-      expect(body).toContain(`loglake-\${Stage}-${job}`);
-    expect(metrics.map((m) => m[1])).toEqual(
+      expect([stream, dashboardOf(stream)?.body.includes(`\${${stream}}`)]).toEqual([stream, true]);
+    for (const [id, name] of stateMachines)
+      expect([id, dashboardOf(id)?.body.includes(`stateMachine:loglake-\${Stage}-${name}"`)]).toEqual([
+        id,
+        true,
+      ]);
+    for (const [id, job] of resourcesOfType(template, 'AWS::Glue::Job')) {
+      const jobName = (job.Properties?.Name as { 'Fn::Sub'?: string } | undefined)?.['Fn::Sub'];
+      expect([id, dashboardOf(id)?.body.includes(`"${jobName}"`)]).toEqual([id, true]);
+    }
+  });
+
+  it('show the transform outcomes, the loads, the audit rows and the CloudTrail calls', () => {
+    expect(dashboards.flatMap((d) => d.metrics.map((m) => m[1]))).toEqual(
       expect.arrayContaining([
         'RecordsProcessingFailed',
         'RowsLoaded',

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../../offline/fixtures';
 import { runStateMachine } from '../../offline/harness';
 import { ServiceStubs } from '../../offline/stubs';
+import { nestedStackId, nestedStackOf } from '../../offline/template';
 import { trackStateCoverage } from '../support/state-coverage';
 
 const MACHINE = 'ApiKeyRotationStateMachine';
@@ -228,9 +229,10 @@ describe('API key rotation workflow', () => {
     expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toEqual([]);
   });
 
-  it('reports a rollback by name with the first resource that failed', async () => {
-    const stubs = goodDay();
-    const event = (
+  /** A stack event of this update (its token) in the root stack or the API's nested stack. */
+  const eventOf =
+    (stubs: ServiceStubs, StackName: string) =>
+    (
       LogicalResourceId: string,
       ResourceStatus: StackEvent['ResourceStatus'],
       ResourceStatusReason?: string,
@@ -238,37 +240,90 @@ describe('API key rotation workflow', () => {
     ): StackEvent => ({
       StackId: 'x',
       EventId: `${LogicalResourceId}-${ResourceStatus}`,
-      StackName: STACK,
+      StackName,
       LogicalResourceId,
-      ResourceType:
-        LogicalResourceId === STACK ? 'AWS::CloudFormation::Stack' : 'AWS::ApiGateway::UsagePlanKey',
+      ResourceType: /Pipeline$|^loglake-test$/.test(LogicalResourceId)
+        ? 'AWS::CloudFormation::Stack'
+        : 'AWS::ApiGateway::UsagePlanKey',
       ResourceStatus,
       ResourceStatusReason,
       Timestamp: new Date('2026-11-22T13:46:00Z'),
       ClientRequestToken,
     });
+  const API_STACK = nestedStackId(nestedStackOf(MACHINE) ?? '');
+
+  it('reports a rollback by name with the first resource that failed, from the nested API stack that holds the key', async () => {
+    const stubs = goodDay();
+    const inRoot = eventOf(stubs, STACK);
+    const inApiStack = eventOf(stubs, API_STACK);
     stubs
       .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
       .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
-    stubs.on('aws-sdk:cloudformation:describeStackEvents').callsFake(() => ({
+    stubs.on('aws-sdk:cloudformation:describeStackEvents').callsFake(({ StackName }) => ({
       // Newest first, as CloudFormation lists them.
-      StackEvents: [
-        event(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
-        event('ClickstreamApiKey', 'UPDATE_FAILED', 'Resource update cancelled'),
-        event('ClickstreamUsagePlanKey', 'UPDATE_FAILED', 'Usage plan key limit exceeded'),
-        event('ClickstreamApiKey', 'UPDATE_IN_PROGRESS'),
-        // An older operation's failure is not this update's reason.
-        event('ClickstreamUsagePlan', 'UPDATE_FAILED', 'Throttle settings invalid', 'rotate-earlier'),
-      ],
+      StackEvents:
+        StackName === STACK
+          ? [
+              inRoot(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
+              inRoot(
+                'IngestionApiPipeline',
+                'UPDATE_FAILED',
+                'Embedded stack was not successfully updated: The following resource(s) failed to update: [ClickstreamUsagePlanKey].',
+              ),
+            ]
+          : [
+              inApiStack(API_STACK, 'UPDATE_ROLLBACK_COMPLETE'),
+              inApiStack('ClickstreamApiKey', 'UPDATE_FAILED', 'Resource update cancelled'),
+              inApiStack('ClickstreamUsagePlanKey', 'CREATE_FAILED', 'Usage plan key limit exceeded'),
+              inApiStack('ClickstreamApiKey', 'UPDATE_IN_PROGRESS'),
+              // An older operation's failure is not this update's reason.
+              inApiStack(
+                'ClickstreamUsagePlan',
+                'UPDATE_FAILED',
+                'Throttle settings invalid',
+                'rotate-earlier',
+              ),
+            ],
     }));
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
+    expect(stubs.calls('aws-sdk:cloudformation:describeStackEvents').map((c) => c.input.StackName)).toEqual([
+      API_STACK,
+      STACK,
+    ]);
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.RolledBack' });
     expect(run.cause).toBe(
       'The update rolled back (UPDATE_ROLLBACK_COMPLETE): ClickstreamUsagePlanKey (AWS::ApiGateway::UsagePlanKey) failed: Usage plan key limit exceeded',
     );
     expect(stubs.notices()[0]).toContain('Usage plan key limit exceeded');
+  });
+
+  it("reports the root stack's own failure when the API stack's events name none", async () => {
+    const stubs = goodDay();
+    const inRoot = eventOf(stubs, STACK);
+    stubs
+      .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
+      .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
+    stubs.on('aws-sdk:cloudformation:describeStackEvents').callsFake(({ StackName }) => ({
+      StackEvents:
+        StackName === STACK
+          ? [
+              inRoot(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
+              inRoot(
+                'IngestionApiPipeline',
+                'UPDATE_FAILED',
+                'User is not authorized to perform: cloudformation:UpdateStack',
+              ),
+            ]
+          : [],
+    }));
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run.cause).toBe(
+      'The update rolled back (UPDATE_ROLLBACK_COMPLETE): IngestionApiPipeline (AWS::CloudFormation::Stack) failed: User is not authorized to perform: cloudformation:UpdateStack',
+    );
   });
 
   it.each([
