@@ -2,7 +2,7 @@ import { fakeSubstitution } from './substitutions';
 import { type Json, loadTemplate, resource } from './template';
 
 /**
- * The variables template.yaml gives a function (Globals, then its own), with intrinsics
+ * The variables a function's template gives it (its stack's Globals, then its own), with intrinsics
  * replaced by realistic fakes: what the function reads at cold start, for running it
  * in-process (the workflow harness) or in a fresh process (bundle tests, benchmarks).
  */
@@ -13,10 +13,8 @@ export function functionEnvironment(logicalId: string): Record<string, string> {
       string,
       Json
     >;
-  const variables = {
-    ...variablesOf(template.Globals?.Function?.Environment),
-    ...variablesOf(resource(template, logicalId).Properties?.Environment),
-  };
+  // loadTemplate() carries each stack's Globals on its functions.
+  const variables = variablesOf(resource(template, logicalId).Properties?.Environment);
   const runLocally = new Set(['POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS']);
   return Object.fromEntries(
     Object.entries(variables)

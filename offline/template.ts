@@ -93,7 +93,12 @@ export function builtFunctionDir(logicalId: string): string {
   return join(REPO_ROOT, '.aws-sam', 'build', ...(stack ? [stack] : []), logicalId);
 }
 
-function flattened(root: Template, rootDir: string, nestedIn: Map<string, string>): Template {
+/**
+ * `root` with its Applications read in place. A pipeline stack's resources keep their ids; a
+ * module a stack uses (stacks/modules/, e.g. one function's alarms) may be used many times, so
+ * its resources are named after the Application that uses it (`<Application><Id>`).
+ */
+function flattened(root: Template, rootDir: string, nestedIn: Map<string, string>, depth = 0): Template {
   const resources: Record<string, TemplateResource> = {};
   const conditions: Record<string, Json> = { ...(root.Conditions ?? {}) };
   const outputs = new Map<string, Json>();
@@ -105,7 +110,14 @@ function flattened(root: Template, rootDir: string, nestedIn: Map<string, string
     }
     const childPath = join(rootDir, location);
     if (!existsSync(childPath)) throw new Error(`${id}: no nested stack at ${location}`);
-    const child = parseTemplate(readFileSync(childPath, 'utf8'));
+    const inner = new Map<string, string>();
+    const read = flattened(
+      parseTemplate(readFileSync(childPath, 'utf8')),
+      dirname(childPath),
+      inner,
+      depth + 1,
+    );
+    const child = depth === 0 ? read : renamed(read, (childId) => `${id}${childId}`);
     const given = (res.Properties?.Parameters ?? {}) as Record<string, Json>;
     const values = new Map<string, Json>();
     for (const [name, parameter] of Object.entries(child.Parameters ?? {})) {
@@ -128,8 +140,10 @@ function flattened(root: Template, rootDir: string, nestedIn: Map<string, string
       const fromRoot = (path: string) => relative(rootDir, join(dirname(childPath), path));
       const properties = moved.Properties ?? {};
       if (moved.Type === 'AWS::Serverless::Function') {
-        const codeUri = properties.CodeUri ?? childCodeUri;
-        if (typeof codeUri === 'string') moved.Properties = { ...properties, CodeUri: fromRoot(codeUri) };
+        // The child's Globals apply to its functions only: carry them on each function.
+        const merged = withGlobals(inRoot((child.Globals?.Function ?? {}) as Json), properties);
+        const codeUri = merged.CodeUri ?? childCodeUri;
+        moved.Properties = typeof codeUri === 'string' ? { ...merged, CodeUri: fromRoot(codeUri) } : merged;
       }
       if (moved.Type === 'AWS::Serverless::StateMachine' && typeof properties.DefinitionUri === 'string') {
         moved.Properties = { ...properties, DefinitionUri: fromRoot(properties.DefinitionUri) };
@@ -182,7 +196,10 @@ function substituted(value: Json, values: ReadonlyMap<string, Json>): Json {
     const local = new Set(Object.keys(variables ?? {}));
     const replaced = text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
       if (local.has(name) || !values.has(name)) return whole;
-      return `\${${subName(values.get(name) as Json, name)}}`;
+      const given = values.get(name) as Json;
+      // A literal (a module's alarm component, say) reads as itself.
+      if (typeof given === 'string' || typeof given === 'number') return String(given);
+      return `\${${subName(given, name)}}`;
     });
     const vars = Object.fromEntries(
       Object.entries(variables ?? {}).map(([k, v]) => [k, substituted(v, values)]),
@@ -247,4 +264,63 @@ export function functionEntry(logicalId: string, template: Template = loadTempla
   const entry = (fn.Metadata?.BuildProperties as { EntryPoints?: string[] } | undefined)?.EntryPoints?.[0];
   if (!entry) throw new Error(`${logicalId} has no Metadata.BuildProperties.EntryPoints`);
   return join(REPO_ROOT, codeUri, entry);
+}
+
+/** `template` with each resource id renamed, and every Ref, GetAtt, `${…}` and DependsOn of it. */
+function renamed(template: Template, rename: (id: string) => string): Template {
+  const ids = new Set(Object.keys(template.Resources));
+  const name = (id: string) => (ids.has(id) ? rename(id) : id);
+  const walk = (value: Json): Json => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    if (typeof value.Ref === 'string' && Object.keys(value).length === 1) return { Ref: name(value.Ref) };
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt))
+      return { 'Fn::GetAtt': [name(String(getAtt[0])), ...getAtt.slice(1).map(walk)] };
+    const sub = value['Fn::Sub'];
+    if (sub !== undefined && Object.keys(value).length === 1) {
+      const swap = (text: string) =>
+        text.replace(
+          /\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}/g,
+          (_whole, id: string, rest = '') => `\${${name(id)}${rest}}`,
+        );
+      return {
+        'Fn::Sub': Array.isArray(sub) ? [swap(String(sub[0])), walk(sub[1] as Json)] : swap(String(sub)),
+      };
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+  };
+  const resources = Object.fromEntries(
+    Object.entries(template.Resources).map(([id, res]) => {
+      const moved = walk(res as unknown as Json) as unknown as TemplateResource;
+      if (res.DependsOn) moved.DependsOn = ([] as string[]).concat(res.DependsOn).map(name);
+      return [rename(id), moved];
+    }),
+  );
+  const outputs =
+    template.Outputs && (walk(template.Outputs as unknown as Json) as unknown as Template['Outputs']);
+  return { ...template, Resources: resources, ...(outputs ? { Outputs: outputs } : {}) };
+}
+
+/**
+ * A function's properties over its template's Globals, as SAM merges them: the function's
+ * scalar wins, maps merge, lists are the global items then the function's.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html
+ */
+function withGlobals(globals: Json, properties: Record<string, Json>): Record<string, Json> {
+  const merge = (global: Json | undefined, own: Json | undefined): Json | undefined => {
+    if (own === undefined) return global;
+    if (Array.isArray(global) && Array.isArray(own)) return [...global, ...own];
+    const isMap = (v: Json | undefined): v is { [key: string]: Json } =>
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      !Object.keys(v).some((k) => k.startsWith('Fn::') || k === 'Ref');
+    if (isMap(global) && isMap(own)) {
+      const keys = new Set([...Object.keys(global), ...Object.keys(own)]);
+      return Object.fromEntries([...keys].map((k) => [k, merge(global[k], own[k]) as Json]));
+    }
+    return own;
+  };
+  return merge(globals, properties) as Record<string, Json>;
 }

@@ -110,7 +110,7 @@ describe('dynamodb changes ingestion', () => {
   it('gives the forwarder its stream and overflow bucket, and lets it put into those only', () => {
     const fn = props('DynamoDbStreamForwarderFunction');
 
-    expect(fn.Environment).toEqual({
+    expect(fn.Environment).toMatchObject({
       Variables: {
         DELIVERY_STREAM_NAME: { Ref: 'DynamoDbDeliveryStream' },
         OVERFLOW_BUCKET: { Ref: 'RawBucket' },

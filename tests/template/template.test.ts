@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../offline/fixtures';
 import {
   type Json,
   loadTemplate,
+  parseTemplate,
   resource,
   resourcesOfType,
   type TemplateResource,
@@ -32,20 +33,32 @@ function statementsOf(res: TemplateResource): Statement[] {
   return documents.flatMap((doc) => ((doc as { Statement?: Statement[] })?.Statement ?? []) as Statement[]);
 }
 
-describe('template globals', () => {
-  const globals = template.Globals?.Function ?? {};
+describe('function settings', () => {
+  it.each(functions)(
+    'runs %s on arm64 with active tracing, the Powertools settings and the source maps',
+    (_id, fn) => {
+      const properties = fn.Properties ?? {};
+      expect(properties.Runtime).toBe('nodejs24.x');
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.Tracing).toBe('Active');
+      expect((properties.Environment as { Variables: object }).Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'loglake',
+        POWERTOOLS_METRICS_NAMESPACE: 'LogLake',
+        POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    },
+  );
 
-  it('runs every function on arm64 with active tracing and the Powertools settings', () => {
-    expect(globals.Runtime).toBe('nodejs24.x');
-    expect(globals.Architectures).toEqual(['arm64']);
-    expect(globals.Tracing).toBe('Active');
-    expect(Object.keys((globals.Environment as { Variables: object }).Variables)).toEqual(
-      expect.arrayContaining([
-        'POWERTOOLS_SERVICE_NAME',
-        'POWERTOOLS_METRICS_NAMESPACE',
-        'POWERTOOLS_LOG_LEVEL',
-      ]),
-    );
+  it('come from one Globals block, the same in every stack with functions (one runtime, one Node major)', () => {
+    const globals = readdirSync(join(REPO_ROOT, 'stacks'))
+      .filter((file) => file.endsWith('.yaml'))
+      .map((file) => parseTemplate(readFileSync(join(REPO_ROOT, 'stacks', file), 'utf8')))
+      .filter((stack) => Object.values(stack.Resources).some((r) => r.Type === 'AWS::Serverless::Function'))
+      .map((stack) => JSON.stringify(stack.Globals));
+
+    expect(globals.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(globals).size).toBe(1);
   });
 
   it('describes every parameter and every output', () => {
@@ -78,7 +91,7 @@ describe.each(functions)('function %s', (logicalId, fn) => {
       Loader: ['.sql=text'],
     });
     for (const entry of EntryPoints as string[]) {
-      expect(existsSync(join(REPO_ROOT, String(template.Globals?.Function?.CodeUri), entry))).toBe(true);
+      expect(existsSync(join(REPO_ROOT, String(fn.Properties?.CodeUri), entry))).toBe(true);
     }
   });
 
