@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTemplate } from '../../../offline/template';
 
-/** A root template and one nested stack, written to a fresh folder. */
-function lake(child: string, root: string) {
+/** A root template and one nested stack (and the modules it uses), written to a fresh folder. */
+function lake(child: string, root: string, modules: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'loglake-nested-'));
-  mkdirSync(join(dir, 'stacks'));
+  mkdirSync(join(dir, 'stacks', 'modules'), { recursive: true });
   writeFileSync(join(dir, 'stacks', 'pipe.yaml'), child);
+  for (const [name, text] of Object.entries(modules))
+    writeFileSync(join(dir, 'stacks', 'modules', name), text);
   writeFileSync(join(dir, 'template.yaml'), root);
   return join(dir, 'template.yaml');
 }
@@ -96,5 +98,77 @@ describe('nested stacks, read as one template', () => {
         ),
       ),
     ).toThrow('PipeFunction is in the root and in stacks/pipe.yaml');
+  });
+});
+
+const ALARM_MODULE = `
+Parameters:
+  Component: { Type: String }
+  FunctionName: { Type: String }
+Resources:
+  Errors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: !Sub loglake-\${Component}-errors
+      Dimensions: [{ Name: FunctionName, Value: !Ref FunctionName }]
+`;
+const CHILD_WITH_MODULES = `
+Globals:
+  Function:
+    CodeUri: ../functions
+    Runtime: nodejs24.x
+    Environment: { Variables: { SHARED: "yes", LEVEL: global } }
+    Layers: [global-layer]
+Resources:
+  OneFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment: { Variables: { LEVEL: own } }
+      Layers: [own-layer]
+  TwoFunction: { Type: AWS::Serverless::Function }
+  OneFunctionAlarms:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: modules/alarm.yaml
+      Parameters: { Component: one, FunctionName: !Ref OneFunction }
+  TwoFunctionAlarms:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: modules/alarm.yaml
+      Parameters: { Component: two, FunctionName: !Ref TwoFunction }
+`;
+
+describe('modules a nested stack uses', () => {
+  const template = loadTemplate(
+    lake(
+      CHILD_WITH_MODULES,
+      'Resources:\n  Pipe: { Type: AWS::Serverless::Application, Properties: { Location: stacks/pipe.yaml } }\n',
+      {
+        'alarm.yaml': ALARM_MODULE,
+      },
+    ),
+  );
+
+  it('are read in place once per use, their resources named after the Application that uses them', () => {
+    expect(template.Resources.OneFunctionAlarmsErrors?.Properties).toEqual({
+      AlarmName: { 'Fn::Sub': 'loglake-one-errors' },
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'OneFunction' } }],
+    });
+    expect(template.Resources.TwoFunctionAlarmsErrors?.Properties?.AlarmName).toEqual({
+      'Fn::Sub': 'loglake-two-errors',
+    });
+    expect(template.Resources.Errors).toBeUndefined();
+  });
+
+  it("carry the stack's Globals on each of its functions, as SAM merges them", () => {
+    expect(template.Resources.OneFunction?.Properties).toEqual({
+      CodeUri: 'functions',
+      Runtime: 'nodejs24.x',
+      Environment: { Variables: { SHARED: 'yes', LEVEL: 'own' } },
+      Layers: ['global-layer', 'own-layer'],
+    });
+    expect(template.Resources.TwoFunction?.Properties?.Environment).toEqual({
+      Variables: { SHARED: 'yes', LEVEL: 'global' },
+    });
   });
 });
