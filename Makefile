@@ -82,7 +82,7 @@ bench: sam-build bench-deps ## Benchmarks of the Firehose functions vs targets a
 
 .PHONY: verify-aws
 verify-aws: $(NODE_STAMP) ## After sam deploy: run each workflow once on the real stack (STACK=loglake-dev) and print what passed
-	esbuild tools/verify-aws/main.ts --bundle --platform=node --format=cjs --target=node20 --log-level=warning \
+	esbuild tools/verify-aws/main.ts --bundle --platform=node --format=cjs --target=node24 --log-level=warning \
 	  --outfile=tools/verify-aws/.build/verify.cjs
 	node tools/verify-aws/.build/verify.cjs --stack "$${STACK:-loglake-dev}"
 

@@ -25,4 +25,16 @@ describe('node runtime', () => {
 
     expect(Number(String(pinned).split('.')[0])).toBe(runtimeMajor);
   });
+
+  it('bundles every function and every operator tool for the same major', () => {
+    const functionTargets = resourcesOfType(loadTemplate(), 'AWS::Serverless::Function').map(
+      ([, fn]) => (fn.Metadata?.BuildProperties as { Target?: string } | undefined)?.Target,
+    );
+    const toolTargets = ['package.json', 'Makefile'].flatMap((file) =>
+      [...readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/--target=(node\d+)/g)].map((m) => m[1]),
+    );
+
+    expect(toolTargets.length).toBeGreaterThanOrEqual(4);
+    expect(new Set([...functionTargets, ...toolTargets])).toEqual(new Set([`node${runtimeMajor}`]));
+  });
 });
