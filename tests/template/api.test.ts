@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate } from '../../offline/conditions';
 import { REPO_ROOT } from '../../offline/fixtures';
-import { type Json, loadTemplate, resource, resourcesOfType } from '../../offline/template';
+import { type Json, loadTemplate, nestedStackOf, resource, resourcesOfType } from '../../offline/template';
 import { runMappingTemplate } from '../support/mapping-template';
 
 const template = loadTemplate();
@@ -198,6 +198,8 @@ describe('API key rotation by Timestamp', () => {
 
     expect(denied?.Action).toEqual(['Update:Replace', 'Update:Delete']);
     expect([...(denied?.Resource ?? [])].sort()).toEqual(stateful.sort());
+    // The policy is set on the root stack (README), by logical id: the stateful resources live there.
+    expect(stateful.filter((id) => nestedStackOf(id.replace('LogicalResourceId/', '')))).toEqual([]);
   });
 
   it('outputs the key id and nothing else about the key (CloudFormation cannot read its value)', () => {
