@@ -25,7 +25,7 @@ class CloudTrailBackfillFunction implements LambdaInterface {
       summarise: (e) => {
         const { plan, results } = e as Extract<Step, { step: 'summarise' }>;
         const summary = summarise(plan, results ?? []);
-        logger.info('Summarised CloudTrail backfill', summary);
+        logger.info('Summarised CloudTrail backfill', loggable(summary));
         return summary;
       },
     });
@@ -44,8 +44,13 @@ async function planStep(event: Extract<Step, { step: 'plan' }>) {
     hoursSkipped: written.size,
     days,
   };
-  logger.info('Planned CloudTrail backfill', { ...plan, days: days.length });
+  logger.info('Planned CloudTrail backfill', loggable({ ...plan, days: days.length }));
   return plan;
+}
+
+/** `service` is a key Powertools reserves for its own (it would drop ours with a warning): log it as trailService. */
+function loggable<T extends { service: string }>({ service, ...rest }: T) {
+  return { trailService: service, ...rest };
 }
 
 const instance = new CloudTrailBackfillFunction();
