@@ -2,17 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEvent } from '../../offline/fixtures';
-import { type EventLog, runDefinition } from '../../offline/harness';
+import type { EventLog } from '../../offline/harness';
 import { lambdaContext } from '../../offline/lambda-context';
-import { loadDefinition } from '../../offline/state-machines';
-import { LocalFirehose } from './firehose';
-import { loadAllHandlers, loadHandler } from './handlers';
-import { LocalObjectStore } from './object-store';
-import { LocalRedshift } from './redshift';
+import { loadHandler } from './handlers';
 import { htmlReport, statusChart } from './report-html';
-import { auditSample, clickstreamSample, cloudTrailSample, expectedReport } from './samples';
-import { installLocalAws } from './sdk-patches';
-import { localExecution, localServices, names } from './services';
+import { auditSample, clickstreamSample, expectedReport } from './samples';
+import { names } from './services';
+import { startLocalSession } from './session';
 
 export interface DemoOptions {
   readonly outDir: string;
@@ -60,31 +56,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   rmSync(options.outDir, { recursive: true, force: true });
   mkdirSync(options.outDir, { recursive: true });
-  const store = new LocalObjectStore(join(options.outDir, 's3'));
-  const firehose = new LocalFirehose(store, loadHandler);
-  const trailEvents = cloudTrailSample(now(), options.trailDays);
-  const restore = installLocalAws({
-    store,
-    putRecords: (stream, records) => firehose.putRecords(stream, records),
-    trailEvents,
+  const progress = (machine: string, event: EventLog) => {
+    if (event.type === 'StateEntered') print(`    ${machine} › ${event.state.name}`);
+    if (event.type === 'ExecutionFailed') print(`    ${machine} ✗ ${event.Error}: ${event.Cause}`);
+  };
+  const session = await startLocalSession({
+    storeRoot: join(options.outDir, 's3'),
+    now: now(),
+    trailDays: options.trailDays,
+    onEvent: progress,
   });
-  const redshift = await LocalRedshift.start(store);
+  const { store, firehose, trailEvents, redshift, services } = session;
   try {
-    const handlerFor = await loadAllHandlers();
     const started = Date.now();
-    const progress = (machine: string, event: EventLog) => {
-      if (event.type === 'StateEntered') print(`    ${machine} › ${event.state.name}`);
-      if (event.type === 'ExecutionFailed') print(`    ${machine} ✗ ${event.Error}: ${event.Cause}`);
-    };
-    const services = localServices(store, redshift, handlerFor, progress);
     const run = async (machine: string, input: unknown) => {
-      const report = await runDefinition(loadDefinition(machine), input, {
-        stubs: services.stubs,
-        handlerFor,
-        onEvent: (e) => progress(machine, e),
-        // Every execution has its own id, as on AWS: claims and locks record it as their holder.
-        context: { Execution: localExecution(machine) },
-      });
+      const report = await session.run(machine, input);
       print(
         `  ${machine}: ${report.status}${report.status === 'FAILED' ? ` (${report.error}: ${report.cause})` : ''}`,
       );
@@ -248,8 +234,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     print(`\nHTML report: ${result.reportHtml}   (local lake: ${store.root}) [${elapsed()}]`);
     return result;
   } finally {
-    restore();
-    await redshift.db.close();
+    await session.close();
   }
 }
 
