@@ -39,6 +39,8 @@ export class LocalRedshift {
     const match = /^COPY (\S+) FROM '(s3:\/\/[^']+)' IAM_ROLE '[^']+' FORMAT AS PARQUET$/.exec(sql);
     if (!match) throw new Error(`local Redshift can COPY only Parquet from S3: ${sql}`);
     const { bucket, key } = parseS3Uri(match[2] as string);
+    if (!this.store.list(bucket, key).some((o) => o.key.endsWith('.parquet')))
+      throw new Error(`local Redshift: no Parquet objects under ${match[2]} to COPY`);
     const { columns, rows } = await runPython<{ columns: string[]; rows: (string | null)[][] }>(
       'parquet-rows',
       {
