@@ -35,7 +35,11 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 	@touch $@
 
 .PHONY: deps
-deps: $(NODE_STAMP) $(PY_STAMP) ## Install node packages (npm ci) and Python tools (.venv)
+deps: $(NODE_STAMP) $(PY_STAMP) $(VENV)/bin/esbuild ## Install node packages (npm ci) and Python tools (.venv)
+
+# `source .venv/bin/activate && sam build` (the README's Deploy) finds esbuild on PATH.
+$(VENV)/bin/esbuild: | $(NODE_STAMP) $(PY_STAMP)
+	ln -sf ../../node_modules/.bin/esbuild $@
 
 .PHONY: typecheck
 typecheck: $(NODE_STAMP) ## TypeScript strict typecheck
@@ -60,6 +64,20 @@ sam-validate: $(PY_STAMP) ## sam validate --lint, of every template
 .PHONY: sam-build
 sam-build: $(NODE_STAMP) $(PY_STAMP) ## sam build (esbuild on this machine, no container)
 	sam build
+
+# The build, again only when a template or a function's source changed since (make invoke).
+BUILT := .aws-sam/build/template.yaml
+$(BUILT): $(TEMPLATES) $(shell find functions -type f) package-lock.json | $(NODE_STAMP) $(PY_STAMP)
+	sam build
+
+.PHONY: invoke
+invoke: $(NODE_STAMP) ## Run a built function (FN=<LogicalId>) or a workflow (SM=<LogicalId>) on EVENT=<file>, offline
+	@test -n "$(EVENT)" || { echo 'usage: make invoke [FN=<LogicalId> | SM=<LogicalId>] EVENT=<file>' >&2; exit 2; }
+	@$(if $(SM),true,$(MAKE) --no-print-directory $(BUILT) >&2)
+	@esbuild tools/invoke/main.ts --bundle --platform=node --format=cjs --target=node24 --log-level=warning \
+	  --loader:.sql=text --external:@aws-sdk/* --external:@electric-sql/pglite \
+	  --outfile=tools/invoke/.build/invoke.cjs
+	@node tools/invoke/.build/invoke.cjs $(if $(FN),--function $(FN)) $(if $(SM),--state-machine $(SM)) --event $(EVENT) $(if $(S3_DIR),--s3-dir $(S3_DIR))
 
 .PHONY: jest
 jest: $(NODE_STAMP) $(PY_STAMP) ## Unit, workflow, template and AWS contract tests (botocore models and the SAM translator from .venv; needs sam-build for the bundle tests)
@@ -87,8 +105,8 @@ verify-aws: $(NODE_STAMP) ## After sam deploy: run each workflow once on the rea
 	node tools/verify-aws/.build/verify.cjs --stack "$${STACK:-loglake-dev}"
 
 .PHONY: clean
-clean: ## Remove build output (keeps installed tools)
-	rm -rf .aws-sam coverage
+clean: ## Remove everything the project generated (build output, bundles, demo output; keeps installed tools)
+	rm -rf .aws-sam coverage demo-output bench/results bench/.build tools/*/.build node_modules/.cache/loglake-*
 
 .PHONY: demo
 demo: deps ## Run every pipeline locally on sample data (real handlers, workflows, Spark, DuckDB, PostgreSQL)

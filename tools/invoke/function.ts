@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { _Record } from '@aws-sdk/client-firehose';
+import { functionEnvironment } from '../../offline/function-environment';
+import { lambdaContext } from '../../offline/lambda-context';
+import { fakeSubstitution } from '../../offline/substitutions';
+import { builtFunctionDir, type Json, loadTemplate, resource } from '../../offline/template';
+import { LocalObjectStore } from '../local/object-store';
+import { cloudTrailSample } from '../local/samples';
+import { installLocalAws } from '../local/sdk-patches';
+import { digestOf } from './digest';
+
+export interface FunctionInvocation {
+  /** The handler's answer, or the error it threw. */
+  outcome: { result: unknown } | { error: Error };
+  /** What the function printed (its log lines and EMF metrics), as CloudWatch Logs would keep it. */
+  printed: string[];
+  /** A readable account of the answer and of the AWS calls answered locally. */
+  digest: string[];
+}
+
+/**
+ * Runs a function's **built** bundle (`sam build`'s output) once on an event, in this process,
+ * with its environment from the templates and its AWS calls answered on this machine: S3 by a
+ * folder, Firehose and API Gateway by recorders, CloudTrail by a sample of events ending now.
+ */
+export async function invokeFunction(
+  logicalId: string,
+  event: unknown,
+  options: { storeRoot: string; write?: (text: string) => void },
+): Promise<FunctionInvocation> {
+  const fn = resource(loadTemplate(), logicalId);
+  if (fn.Type !== 'AWS::Serverless::Function')
+    throw new Error(`${logicalId} is not a function of the templates`);
+  const bundle = join(builtFunctionDir(logicalId), 'index.js');
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`make sam-build\` first`);
+
+  const calls: string[] = [];
+  const restore = installLocalAws({
+    store: new LocalObjectStore(options.storeRoot),
+    putRecords: async (stream: string, records: _Record[]) => {
+      calls.push(`Firehose PutRecordBatch ${stream}: ${records.length} records (recorded, not delivered)`);
+      return {
+        FailedPutCount: 0,
+        RequestResponses: records.map((_, i) => ({ RecordId: `local-${i}` })),
+        $metadata: {},
+      };
+    },
+    trailEvents: cloudTrailSample(new Date(), 3),
+  });
+  const apiGatewaySend = APIGatewayClient.prototype.send;
+  APIGatewayClient.prototype.send = (async (command: { constructor: { name: string } }) => {
+    if (command.constructor.name !== 'GetUsagePlanKeysCommand')
+      throw new Error(`local API Gateway does not answer ${command.constructor.name}`);
+    calls.push('API Gateway GetUsagePlanKeys: one local key, with its value');
+    return {
+      items: [
+        {
+          id: 'local-key-id',
+          name: 'loglake-local-clickstream-initial',
+          type: 'API_KEY',
+          value: 'local-key-value',
+        },
+      ],
+    };
+  }) as never;
+
+  // What the function prints goes to its log, here standard error: standard output is the answer's.
+  const printed: string[] = [];
+  const stdoutWrite = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    const text = String(chunk);
+    printed.push(...text.split('\n').filter(Boolean));
+    (options.write ?? ((t: string) => process.stderr.write(t)))(text);
+    return true;
+  }) as typeof process.stdout.write;
+  const environment = { ...process.env };
+  Object.assign(process.env, functionEnvironment(logicalId), {
+    AWS_LAMBDA_FUNCTION_NAME: functionName(logicalId),
+  });
+  try {
+    const { handler } = require(bundle) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
+    const timeoutMs = Number(fn.Properties?.Timeout ?? 60) * 1000;
+    const outcome = await handler(event, lambdaContext(functionName(logicalId), timeoutMs)).then(
+      (result) => ({ result }),
+      (error: Error) => ({ error }),
+    );
+    const digest = 'result' in outcome ? [...digestOf(outcome.result, printed), ...calls] : calls;
+    return { outcome, printed, digest };
+  } finally {
+    process.stdout.write = stdoutWrite;
+    process.env = environment;
+    APIGatewayClient.prototype.send = apiGatewaySend;
+    restore();
+  }
+}
+
+/** The function's name as deployed (loglake-<stage>-…), with the stage's default. */
+function functionName(logicalId: string): string {
+  return fakeSubstitution(
+    loadTemplate(),
+    resource(loadTemplate(), logicalId).Properties?.FunctionName as Json,
+  );
+}
