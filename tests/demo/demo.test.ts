@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DemoResult, runDemo } from '../../tools/local/demo';
+import { reconciledRows } from '../../tools/local/demo-table';
 
 /**
  * A reduced `make demo`: every pipeline on sample data, through the real handlers, state
@@ -71,5 +72,40 @@ describe('make demo (reduced)', () => {
     expect(html.match(/<svg/g)).toHaveLength(2);
     expect(printed.some((line) => line.includes('CatalogThenEtlStateMachine › Run Glue job'))).toBe(true);
     expect(printed.some((line) => line.startsWith('pipeline'))).toBe(true);
+  });
+
+  it('reconciles every pipeline: what went in is ok, failed or skipped, each count from what happened', () => {
+    const rows = reconciledRows(result);
+
+    expect(rows.map((r) => r.pipeline)).toEqual([
+      'clickstream',
+      'audit logs',
+      'cloudtrail',
+      'cloudwatch logs',
+      'dynamodb',
+    ]);
+    for (const row of rows)
+      expect([row.pipeline, row.ok + row.failed + row.skipped]).toEqual([row.pipeline, row.in]);
+    const byName = Object.fromEntries(rows.map((r) => [r.pipeline, r]));
+    // Against the samples alone: the duplicated export rows, the events outside the window, the 3 changes.
+    expect(byName['audit logs']?.skipped).toBe(result.audit.csvRows - 3 - result.audit.expectedRows);
+    expect(byName.cloudtrail?.ok).toBe(result.cloudtrail.eventsInWindow);
+    expect(byName.cloudtrail?.skipped).toBeGreaterThan(0);
+    expect(byName.dynamodb).toMatchObject({ in: 3, ok: 3, failed: 0 });
+  });
+
+  it("says in the report why records failed, with the transform's reason and the original lines", () => {
+    const html = readFileSync(result.reportHtml, 'utf8');
+    const clickstream = result.failures.filter((f) => f.pipeline === 'clickstream');
+
+    expect(clickstream.reduce((sum, f) => sum + f.count, 0)).toBe(result.clickstream.processingFailed);
+    expect(clickstream.map((f) => f.reason)).toContain(
+      'line does not match the common, combined or clickstream format',
+    );
+    expect(result.failures.find((f) => f.pipeline === 'cloudwatch-logs')?.count).toBe(1);
+    for (const f of result.failures)
+      expect(html).toContain(f.reason.replace(/'/g, '&#39;').replace(/"/g, '&quot;'));
+    for (const pipeline of ['clickstream', 'audit logs', 'cloudtrail', 'cloudwatch logs', 'dynamodb'])
+      expect(html).toContain(`<td>${pipeline}</td>`);
   });
 });

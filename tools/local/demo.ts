@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { loadEvent } from '../../offline/fixtures';
 import type { EventLog } from '../../offline/harness';
 import { lambdaContext } from '../../offline/lambda-context';
+import { reconciledRows, TABLE_HEADER, tableCells } from './demo-table';
+import { type FailureGroup, failuresOf } from './failures';
 import { loadHandler } from './handlers';
 import { htmlReport, statusChart } from './report-html';
 import { auditSample, clickstreamSample, expectedReport } from './samples';
@@ -25,6 +27,7 @@ export interface DemoResult {
     processingFailed: number;
     dropped: number;
     rawObjects: number;
+    errorObjects: number;
     report: Record<string, string>;
     expected: ReturnType<typeof expectedReport>;
     secondRun: unknown;
@@ -33,6 +36,7 @@ export interface DemoResult {
     files: number;
     csvRows: number;
     rejectedRows: number;
+    duplicateRows: number;
     loadedRows: number;
     expectedRows: number;
     outcome: unknown;
@@ -44,8 +48,19 @@ export interface DemoResult {
     backfill: unknown;
     callsByHour: [string, number][];
     eventsInWindow: number;
+    eventsOutsideWindow: number;
+    eventsWithoutTime: number;
   };
-  ingestion: { cloudWatchLogs: Record<string, number>; dynamodb: Record<string, number> };
+  /** The records the transforms rejected, by reason, as their error prefixes keep them. */
+  failures: FailureGroup[];
+  /** When the demo ran (UTC) and for how long. */
+  startedAt: string;
+  seconds: number;
+  ingestion: {
+    cloudWatchLogs: Record<string, number>;
+    dynamodb: Record<string, number>;
+    dynamodbChanges: { in: number; forwarded: number; failed: number };
+  };
   reportHtml: string;
 }
 
@@ -88,8 +103,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       );
     }
     const delivered = firehose.countsOf('ClickstreamDeliveryStream');
+    const rawObjects = store.list(names.rawBucket, 'clickstream/').length;
+    const errorObjects = store.list(names.rawBucket, 'clickstream-errors/').length;
     print(
-      `  ${delivered.ok} ok, ${delivered.processingFailed} processing-failed (kept under clickstream-errors/), ${delivered.dropped} dropped, ${delivered.objects} objects [${elapsed()}]`,
+      `  ${delivered.ok} ok, ${delivered.processingFailed} processing-failed, ${delivered.dropped} dropped: ${rawObjects} objects under clickstream/, ${errorObjects} under clickstream-errors/ [${elapsed()}]`,
     );
     print(
       '  CatalogThenEtlStateMachine (scheduled run): crawl, Glue job on local Spark, Athena SQL on DuckDB',
@@ -155,6 +172,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const eventsInWindow = trailEvents.filter(
       (e) => Number(e.EventTime) >= windowStart && Number(e.EventTime) < end.getTime(),
     ).length;
+    const eventsWithoutTime =
+      (backfill.output as { eventsWithoutTime?: number } | undefined)?.eventsWithoutTime ?? 0;
     const callsByHour = hourFiles
       .map((o): [string, number] => [
         o.key.split('/').slice(1, 3).join(' '),
@@ -170,16 +189,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       'CloudWatchLogsDeliveryStream',
       cwl.records.map((r) => Buffer.from(r.data, 'base64')),
     );
-    await (await loadHandler('DynamoDbStreamForwarderFunction'))(
-      loadEvent('dynamodb-stream-forwarder', 'insert-modify-remove'),
-      lambdaContext('DynamoDbStreamForwarderFunction'),
-    );
+    const changes = loadEvent<{ Records: unknown[] }>('dynamodb-stream-forwarder', 'insert-modify-remove');
+    const forwarded = (await (
+      await loadHandler('DynamoDbStreamForwarderFunction')
+    )(changes, lambdaContext('DynamoDbStreamForwarderFunction'))) as
+      | { batchItemFailures?: unknown[] }
+      | undefined;
+    const dynamodbChanges = {
+      in: changes.Records.length,
+      failed: forwarded?.batchItemFailures?.length ?? 0,
+      forwarded: changes.Records.length - (forwarded?.batchItemFailures?.length ?? 0),
+    };
     const cwlCounts = { ...firehose.countsOf('CloudWatchLogsDeliveryStream') };
     const ddbCounts = { ...firehose.countsOf('DynamoDbDeliveryStream') };
     print(
       `  CloudWatch Logs: ${cwlCounts.recordsIn} payloads → ${cwlCounts.ok} ok, ${cwlCounts.processingFailed} processing-failed, ${cwlCounts.dropped} dropped`,
     );
-    print(`  DynamoDB: ${ddbCounts.recordsIn} changes → ${ddbCounts.objects} objects under dynamodb/`);
+    print(
+      `  DynamoDB: ${dynamodbChanges.in} changes → ${dynamodbChanges.forwarded} forwarded in ${ddbCounts.recordsIn} Firehose record(s) → ${ddbCounts.objects} objects under dynamodb/`,
+    );
 
     // ---------------------------------------------------------------- API key rotation
     print('\n▶ API key rotation needs AWS CloudFormation: no local stand-in is honest about stack updates.');
@@ -190,7 +218,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       '  wait for UPDATE_COMPLETE, then check the usage plan holds exactly the new key (statemachines/api-key-rotation.asl.json).',
     );
 
-    const rawObjects = store.list(names.rawBucket, 'clickstream/').length;
     const summary = queriesOf(services.queries);
     const result: DemoResult = {
       clickstream: {
@@ -199,6 +226,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         processingFailed: delivered.processingFailed,
         dropped: delivered.dropped,
         rawObjects,
+        errorObjects,
         report: headline,
         expected: expectedReport(sample),
         secondRun: etlAgain.output,
@@ -209,6 +237,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         rejectedRows: services.glueRuns
           .filter((g) => g.job === names.auditJob)
           .reduce((sum, g) => sum + g.rejects, 0),
+        // Rows a later copy of the same event id replaced: in the Glue job (it keeps the latest
+        // per id) and in the Redshift merge (an id already loaded).
+        duplicateRows:
+          services.glueRuns
+            .filter((g) => g.job === names.auditJob)
+            .reduce((sum, g) => sum + (g.rowsRead ?? 0) - g.rejects, 0) - loaded,
         loadedRows: loaded,
         expectedRows: audit.uniqueValidEvents,
         outcome: completion.output,
@@ -220,11 +254,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         backfill: backfill.output,
         callsByHour,
         eventsInWindow,
+        eventsOutsideWindow: trailEvents.length - eventsInWindow,
+        eventsWithoutTime,
       },
       ingestion: {
         cloudWatchLogs: cwlCounts as unknown as Record<string, number>,
         dynamodb: ddbCounts as unknown as Record<string, number>,
+        dynamodbChanges,
       },
+      failures: failuresOf(store, names.rawBucket),
+      startedAt: new Date(started).toISOString(),
+      seconds: (Date.now() - started) / 1000,
       reportHtml: join(options.outDir, 'report.html'),
     };
     writeFileSync(result.reportHtml, htmlReport(result, summary, services.notices));
@@ -247,54 +287,11 @@ function queriesOf(queries: Map<string, { columns: string[]; rows: string[][] }>
 }
 
 function printTables(print: (line: string) => void, r: DemoResult) {
-  const rows: [
-    string,
-    string | number,
-    string | number,
-    string | number,
-    string | number,
-    string | number,
-  ][] = [
-    [
-      'clickstream',
-      r.clickstream.lines,
-      r.clickstream.ok,
-      r.clickstream.processingFailed,
-      r.clickstream.rawObjects,
-      r.clickstream.report.requests ?? '-',
-    ],
-    [
-      'audit logs',
-      r.audit.csvRows,
-      r.audit.loadedRows,
-      r.audit.rejectedRows,
-      r.audit.files,
-      r.audit.loadedRows,
-    ],
-    ['cloudtrail', r.cloudtrail.events, r.cloudtrail.events, 0, r.cloudtrail.hourFiles, '-'],
-    [
-      'cloudwatch logs',
-      r.ingestion.cloudWatchLogs.recordsIn ?? 0,
-      r.ingestion.cloudWatchLogs.ok ?? 0,
-      r.ingestion.cloudWatchLogs.processingFailed ?? 0,
-      r.ingestion.cloudWatchLogs.objects ?? 0,
-      '-',
-    ],
-    [
-      'dynamodb',
-      r.ingestion.dynamodb.recordsIn ?? 0,
-      r.ingestion.dynamodb.ok ?? 0,
-      0,
-      r.ingestion.dynamodb.objects ?? 0,
-      '-',
-    ],
-  ];
-  const header = ['pipeline', 'records in', 'ok', 'failed', 'files written', 'rows loaded/reported'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
-  const line = (cells: (string | number)[]) =>
-    cells.map((c, i) => String(c).padEnd(widths[i] as number)).join('  ');
+  const rows = reconciledRows(r).map(tableCells);
+  const widths = TABLE_HEADER.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
   print('');
-  print(line(header));
+  print(line(TABLE_HEADER));
   print(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) print(line(row));
 }

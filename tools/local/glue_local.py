@@ -59,7 +59,8 @@ def glue_audit(args):
     rejected = rejects.count()
     if rejected:
         rejects.write.mode("overwrite").json(batch_uri(args.rejects, args.batch_id))
-    return {"records": written, "rejects": rejected, "files": len(paths)}
+    # Rows read, for the demo's reconciliation: read = written + rejected + replaced by a later copy.
+    return {"records": written, "rejects": rejected, "rowsRead": raw.count(), "files": len(paths)}
 
 
 def athena(args):

@@ -1,4 +1,5 @@
 import type { DemoResult } from './demo';
+import { reconciledRows, TABLE_HEADER, tableCells } from './demo-table';
 import type { Notice } from './services';
 
 const escapeHtml = (text: unknown) =>
@@ -73,7 +74,7 @@ export function htmlReport(
   return `<!doctype html><html><head><meta charset="utf-8"><title>loglake demo</title>
 <style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}pre{background:#f7f7f7;padding:8px;white-space:pre-wrap;font-size:12px}</style></head><body>
 <h1>loglake demo</h1>
-<p>Every pipeline ran on this machine with the real handlers, state machines, Glue transforms (local Spark) and SQL (DuckDB for Athena, PostgreSQL for Redshift).</p>
+<p>Every pipeline ran on this machine with the real handlers, state machines, Glue transforms (local Spark) and SQL (DuckDB for Athena, PostgreSQL for Redshift), from ${escapeHtml(result.startedAt)} for ${result.seconds.toFixed(1)} s.</p>
 <h2>Clickstream report (Athena SQL)</h2>
 ${statusChart(queries.hourly)}
 ${queries.hourly ? table(queries.hourly.columns, queries.hourly.rows) : '<p>no report</p>'}
@@ -82,28 +83,23 @@ ${queries.topPaths ? table(queries.topPaths.columns, queries.topPaths.rows) : '<
 <h2>CloudTrail calls per hour (timeseries CSV)</h2>
 ${callsPlot(result.cloudtrail.callsByHour)}
 <h2>Pipelines</h2>
-${table(
-  ['pipeline', 'records in', 'ok', 'failed', 'files', 'rows loaded'],
-  [
-    [
-      'clickstream',
-      result.clickstream.lines,
-      result.clickstream.ok,
-      result.clickstream.processingFailed,
-      result.clickstream.rawObjects,
-      result.clickstream.report.requests ?? '-',
-    ],
-    [
-      'audit logs',
-      result.audit.csvRows,
-      result.audit.loadedRows,
-      result.audit.rejectedRows,
-      result.audit.files,
-      result.audit.loadedRows,
-    ],
-    ['cloudtrail', result.cloudtrail.events, result.cloudtrail.events, 0, result.cloudtrail.hourFiles, '-'],
-  ],
-)}
+<p>Each line reconciles: what went in is ok, failed or skipped for the reason given.</p>
+${table(TABLE_HEADER, reconciledRows(result).map(tableCells))}
+<h2>Why records failed</h2>
+${
+  result.failures.length === 0
+    ? '<p>No record failed.</p>'
+    : table(
+        ['pipeline', "reason (the transform's own)", 'records', 'samples', 'kept in'],
+        result.failures.map((f) => [
+          f.pipeline,
+          f.reason,
+          f.count,
+          f.samples.join(' | '),
+          f.keys.slice(0, 2).join(' ') + (f.keys.length > 2 ? ` (+${f.keys.length - 2})` : ''),
+        ]),
+      )
+}
 <h2>Notifications (what SNS would have sent)</h2>
 ${notices.map((n) => `<pre><b>${escapeHtml(n.subject)}</b>\n${escapeHtml(n.message)}</pre>`).join('')}
 </body></html>

@@ -32,7 +32,7 @@ export interface LocalServices {
   stubs: ServiceStubs;
   dynamodb: LocalDynamoDb;
   notices: Notice[];
-  glueRuns: { job: string; seconds: number; records: number; rejects: number }[];
+  glueRuns: { job: string; seconds: number; records: number; rejects: number; rowsRead?: number }[];
   queries: Map<string, { columns: string[]; rows: string[][] }>;
 }
 
