@@ -26,12 +26,12 @@ $(NODE_STAMP): package.json package-lock.json
 
 $(PY_STAMP): requirements-tools.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	$(VENV)/bin/pip install --disable-pip-version-check --progress-bar off -r requirements-tools.txt
 	@touch $@
 
 $(CHECKOV_STAMP): requirements-checkov.txt
 	python3 -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/pip install --disable-pip-version-check --progress-bar off -r requirements-checkov.txt
 	@touch $@
 
 .PHONY: deps
