@@ -18,6 +18,7 @@ beforeAll(async () => {
     clickstreamLines: 800,
     auditRowsPerCustomer: 30,
     trailDays: 2,
+    now: new Date('2026-11-22T14:00:00Z'),
     print: (line) => printed.push(line),
   });
 }, 240_000);

@@ -17,6 +17,8 @@ export interface DemoOptions {
   readonly clickstreamLines: number;
   readonly auditRowsPerCustomer: number;
   readonly trailDays: number;
+  /** The demo's clock: the samples end at it and the scheduled runs start at it (fixed, so two runs agree). */
+  readonly now: Date;
   readonly print?: (line: string) => void;
 }
 
@@ -64,8 +66,6 @@ export interface DemoResult {
   reportHtml: string;
 }
 
-const now = () => new Date();
-
 /** Runs every loglake pipeline on this machine, on sample data, with the real code. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -77,7 +77,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   };
   const session = await startLocalSession({
     storeRoot: join(options.outDir, 's3'),
-    now: now(),
+    now: options.now,
     trailDays: options.trailDays,
     onEvent: progress,
   });
@@ -95,7 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     // ---------------------------------------------------------------- clickstream
     print(`\n▶ Clickstream: ${options.clickstreamLines} access-log lines through Firehose and the transform`);
-    const sample = clickstreamSample(options.clickstreamLines, now());
+    const sample = clickstreamSample(options.clickstreamLines, options.now);
     for (let i = 0; i < sample.length; i += 500) {
       await firehose.deliver(
         'ClickstreamDeliveryStream',
@@ -111,22 +111,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     print(
       '  CatalogThenEtlStateMachine (scheduled run): crawl, Glue job on local Spark, Athena SQL on DuckDB',
     );
-    const etl = await run('CatalogThenEtlStateMachine', { scheduledTime: now().toISOString() });
+    const etl = await run('CatalogThenEtlStateMachine', { scheduledTime: options.now.toISOString() });
     const headline = (etl.output as { headline?: Record<string, string> } | undefined)?.headline ?? {};
     print(`  report: ${JSON.stringify(headline)} [${elapsed()}]`);
     print('  …and again: every hour holds what the first run converted, so nothing to do');
-    const etlAgain = await run('CatalogThenEtlStateMachine', { scheduledTime: now().toISOString() });
+    const etlAgain = await run('CatalogThenEtlStateMachine', { scheduledTime: options.now.toISOString() });
 
     // ---------------------------------------------------------------- audit logs
     print(
       `\n▶ Audit logs: 3 customers' exports, aggregated, then one Glue run and a Redshift load per token`,
     );
-    const audit = auditSample(now(), options.auditRowsPerCustomer);
+    const audit = auditSample(options.now, options.auditRowsPerCustomer);
     for (const [uri, text] of Object.entries(audit.files)) {
       const [, bucket, key] = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri) as unknown as [string, string, string];
       store.put(bucket, key, text);
     }
-    const batchId = `demo-${now().toISOString().slice(0, 10)}`;
+    const batchId = `demo-${options.now.toISOString().slice(0, 10)}`;
     const aggregated = (await (
       await loadHandler('AuditLogAggregatorFunction')
     )({ batchId, sources: audit.sources }, lambdaContext('AuditLogAggregatorFunction'))) as {
@@ -161,7 +161,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     print(
       `\n▶ CloudTrail: ${trailEvents.length} KMS events over ${options.trailDays} days, backfilled into hourly timeseries`,
     );
-    const end = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+    const end = new Date(Math.floor(options.now.getTime() / 86_400_000) * 86_400_000);
     const backfill = await run('CloudTrailBackfillStateMachine', {
       service: 'kms',
       days: options.trailDays - 1,

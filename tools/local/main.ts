@@ -1,5 +1,17 @@
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../../offline/fixtures';
+
+const HELP = `make demo: every loglake pipeline on this machine, on sample data, with the real code.
+
+  make demo                          the default clock, 2026-11-22T14:00:00Z: two runs print the same numbers
+  make demo NOW=2026-12-01T09:00:00Z the samples end, and the scheduled runs start, at that time instead
+  node tools/local/.build/demo.cjs --help
+
+Writes demo-output/ (DEMO_OUT= elsewhere): report.html, summary.json and the local lake under s3/.`;
+
+/** The demo's fixed clock: the samples end at it, so every run has the same numbers. */
+const DEFAULT_NOW = '2026-11-22T14:00:00Z';
 
 // Quiet Powertools before any handler loads: the demo prints its own progress.
 Object.assign(process.env, {
@@ -12,10 +24,17 @@ Object.assign(process.env, {
 });
 
 async function main() {
+  const { values } = parseArgs({ options: { help: { type: 'boolean' }, now: { type: 'string' } } });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const now = new Date(values.now || process.env.NOW || DEFAULT_NOW);
+  if (Number.isNaN(now.getTime())) throw new Error(`NOW=${values.now ?? process.env.NOW} is not a timestamp`);
   // Loaded after the environment above is set (handlers read theirs at cold start).
   const { runDemo } = require('./demo') as typeof import('./demo');
   const outDir = process.env.DEMO_OUT ?? join(REPO_ROOT, 'demo-output');
-  await runDemo({ outDir, clickstreamLines: 5000, auditRowsPerCustomer: 200, trailDays: 3 });
+  await runDemo({ outDir, clickstreamLines: 5000, auditRowsPerCustomer: 200, trailDays: 3, now });
 }
 
 main().catch((error: unknown) => {
