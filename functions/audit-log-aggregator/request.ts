@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../shared/errors';
+import { InvalidInputError, whatWasSent } from '../shared/errors';
 
 /**
  * The aggregator's input: `{ batchId, sources: [{ customer, uri }] }` from a manual run, or
@@ -52,6 +52,11 @@ export function parseAggregationRequest(event: unknown): AggregationRequest {
     throw new AggregationRequestError('the request must be a JSON object');
   }
   const input = event as Record<string, unknown>;
+  if (input.batchId === undefined && input.scheduledTime === undefined && input.sources === undefined) {
+    throw new AggregationRequestError(
+      `${whatWasSent(event)} is not an aggregation request: send { batchId, sources } (a manual batch) or { scheduledTime, sources } (what the aggregation schedule sends)`,
+    );
+  }
   const batchId = input.batchId === undefined ? batchIdOfSchedule(input.scheduledTime) : input.batchId;
   if (typeof batchId !== 'string' || !BATCH_ID.test(batchId)) {
     throw new AggregationRequestError(

@@ -1,8 +1,15 @@
-import { backfillHours, eventSourceOf, HOUR_MS, lastFullHour, parseHour } from '../shared/cloudtrail/hours';
+import {
+  backfillHours,
+  EVENT_HISTORY_DAYS,
+  eventSourceOf,
+  HOUR_MS,
+  lastFullHour,
+  parseHour,
+} from '../shared/cloudtrail/hours';
 import { InvalidInputError } from '../shared/errors';
 
-/** CloudTrail's event history (LookupEvents) reaches back 90 days. */
-export const MAX_BACKFILL_DAYS = 90;
+/** CloudTrail's event history (LookupEvents) reaches back that far. */
+export const MAX_BACKFILL_DAYS = EVENT_HISTORY_DAYS;
 
 export class BackfillValidationError extends InvalidInputError {
   override readonly name = 'BackfillValidationError';

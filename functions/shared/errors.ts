@@ -33,3 +33,24 @@ export function dispatchStep<E extends StepEvent, R>(
   }
   return run(event);
 }
+
+/**
+ * What an event that is not a handler's input looks like, for the error that refuses it: an
+ * EventBridge event by its detail-type and source, a batch of records by their event source,
+ * anything else by its keys.
+ */
+export function whatWasSent(event: unknown): string {
+  if (event === null || typeof event !== 'object' || Array.isArray(event))
+    return `a JSON ${event === null ? 'null' : Array.isArray(event) ? 'array' : typeof event}`;
+  const input = event as Record<string, unknown>;
+  if (typeof input['detail-type'] === 'string')
+    return `an EventBridge "${input['detail-type']}" event from ${String(input.source)}`;
+  const records = input.Records ?? input.records;
+  if (Array.isArray(records)) {
+    const first = (records[0] ?? {}) as Record<string, unknown>;
+    const source = first.eventSource ?? first.EventSource;
+    return `a batch of ${records.length} ${source ? `${String(source)} ` : ''}records`;
+  }
+  const keys = Object.keys(input);
+  return keys.length === 0 ? 'an empty object' : `an object with ${keys.slice(0, 6).join(', ')}`;
+}

@@ -21,6 +21,12 @@ export function eventSourceOf(service: string): string {
 }
 
 /** The start of the most recent hour that has fully passed at `now`. */
+/**
+ * LookupEvents answers from CloudTrail's event history, the last 90 days
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html).
+ */
+export const EVENT_HISTORY_DAYS = 90;
+
 export function lastFullHour(now: Date): Date {
   return new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - HOUR_MS);
 }

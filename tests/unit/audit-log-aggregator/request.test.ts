@@ -59,6 +59,11 @@ describe('aggregation request', () => {
       'scheduledTime "soon"',
     ],
     ['an array', [], 'the request must be a JSON object'],
+    [
+      'an EventBridge rule event (sam local generate-event cloudwatch scheduled-event)',
+      { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '1970-01-01T00:00:00Z', detail: {} },
+      'an EventBridge "Scheduled Event" event from aws.events is not an aggregation request: send { batchId, sources }',
+    ],
   ])('refuses %s', (_case, event, message) => {
     expect(() => parseAggregationRequest(event)).toThrow(
       expect.objectContaining({ name: 'AggregationRequestError', message: expect.stringContaining(message) }),

@@ -213,6 +213,16 @@ describe('timeseries requests', () => {
     expect(parseRequest(null, 'kms', now).mode).toBe('hour');
   });
 
+  it("collects the hour before an EventBridge Scheduled Event's time, however late it is delivered", () => {
+    const scheduled = {
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: '2026-11-22T11:00:00Z',
+    };
+
+    expect(parseRequest(scheduled, 'kms', now).hours).toEqual([at('2026-11-22T10:00:00Z')]);
+  });
+
   it('takes an explicit service and hour, or a day with some of its hours', () => {
     expect(parseRequest({ service: 's3', hour: '2026-11-22T10:00:00Z' }, 'kms', now)).toMatchObject({
       service: 's3',
@@ -233,6 +243,13 @@ describe('timeseries requests', () => {
     [{ day: '2026-11-21', hours: ['2026-11-20T05:00:00Z'] }, 'must all fall within'],
     [{ day: '2026-11-21', hours: [] }, 'non-empty list'],
     ['kms', 'JSON object'],
+    [{ 'detail-type': 'Scheduled Event', time: 'soon' }, 'Scheduled Event\'s time "soon" is not a timestamp'],
+    // `sam local generate-event cloudwatch scheduled-event` is dated 1970.
+    [
+      { 'detail-type': 'Scheduled Event', time: '1970-01-01T00:00:00Z' },
+      'older than the 90 days of CloudTrail',
+    ],
+    [{ hour: '2026-08-01T10:00:00Z' }, 'older than the 90 days of CloudTrail'],
   ])('rejects %j with a named error', (request, message) => {
     expect(() => parseRequest(request, 'kms', now)).toThrow(message);
     expect(() => parseRequest(request, 'kms', now)).toThrow(

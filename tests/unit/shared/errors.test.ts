@@ -1,6 +1,11 @@
 import { RunRequestError } from '../../../functions/catalog-then-etl/plan';
 import { LoadValidationError } from '../../../functions/redshift-load/identifiers';
-import { dispatchStep, InvalidInputError, UnknownStepError } from '../../../functions/shared/errors';
+import {
+  dispatchStep,
+  InvalidInputError,
+  UnknownStepError,
+  whatWasSent,
+} from '../../../functions/shared/errors';
 
 describe('shared errors', () => {
   it('lets a caller tell bad input by class while each function keeps the name its workflow catches', () => {
@@ -26,5 +31,18 @@ describe('shared errors', () => {
         }),
       );
     }
+  });
+
+  it('says what an event that is not the input was, in a few words', () => {
+    expect(whatWasSent({ 'detail-type': 'Object Created', source: 'aws.s3' })).toBe(
+      'an EventBridge "Object Created" event from aws.s3',
+    );
+    expect(whatWasSent({ Records: [{ eventSource: 'aws:sqs' }, {}] })).toBe('a batch of 2 aws:sqs records');
+    expect(whatWasSent({ records: [] })).toBe('a batch of 0 records');
+    expect(whatWasSent({ a: 1, b: 2 })).toBe('an object with a, b');
+    expect(whatWasSent({})).toBe('an empty object');
+    expect(whatWasSent(null)).toBe('a JSON null');
+    expect(whatWasSent([1])).toBe('a JSON array');
+    expect(whatWasSent('x')).toBe('a JSON string');
   });
 });
