@@ -113,4 +113,4 @@ demo: deps ## Run every pipeline locally on sample data (real handlers, workflow
 	esbuild tools/local/main.ts --bundle --platform=node --format=cjs --target=node24 --log-level=warning \
 	  --loader:.sql=text --external:@aws-sdk/* --external:@electric-sql/pglite \
 	  --outfile=tools/local/.build/demo.cjs
-	node tools/local/.build/demo.cjs $(if $(NOW),--now $(NOW))
+	node tools/local/.build/demo.cjs $(if $(NOW),--now $(NOW)) $(if $(PIPELINE),--pipeline $(PIPELINE))

@@ -21,59 +21,65 @@ export interface ReconciledRow {
  * only if nothing was lost or counted twice: `tests/demo` checks it.
  */
 export function reconciledRows(r: DemoResult): ReconciledRow[] {
-  const trailOk = r.cloudtrail.callsByHour.reduce((sum, [, n]) => sum + n, 0);
-  return [
-    {
+  const rows: ReconciledRow[] = [];
+  const { clickstream: click, audit, cloudtrail: trail, ingestion } = r;
+  if (click)
+    rows.push({
       pipeline: 'clickstream',
       unit: 'lines',
-      in: r.clickstream.lines,
-      ok: r.clickstream.ok,
-      failed: r.clickstream.processingFailed,
-      skipped: r.clickstream.dropped,
+      in: click.lines,
+      ok: click.ok,
+      failed: click.processingFailed,
+      skipped: click.dropped,
       skippedAs: 'blank (Dropped)',
-      files: `${r.clickstream.rawObjects} + ${r.clickstream.errorObjects} errors`,
-    },
-    {
+      files: `${click.rawObjects} + ${click.errorObjects} errors`,
+    });
+  if (audit)
+    rows.push({
       pipeline: 'audit logs',
       unit: 'rows',
-      in: r.audit.csvRows,
-      ok: r.audit.loadedRows,
-      failed: r.audit.rejectedRows,
-      skipped: r.audit.duplicateRows,
+      in: audit.csvRows,
+      ok: audit.loadedRows,
+      failed: audit.rejectedRows,
+      skipped: audit.duplicateRows,
       skippedAs: 'same event id again (merged)',
-      files: `${r.audit.files} exports`,
-    },
-    {
+      files: `${audit.files} exports`,
+    });
+  if (trail)
+    rows.push({
       pipeline: 'cloudtrail',
       unit: 'events',
-      in: r.cloudtrail.events,
-      ok: trailOk,
-      failed: r.cloudtrail.eventsWithoutTime,
-      skipped: r.cloudtrail.eventsOutsideWindow,
+      in: trail.events,
+      ok: trail.callsByHour.reduce((sum, [, n]) => sum + n, 0),
+      failed: trail.eventsWithoutTime,
+      skipped: trail.eventsOutsideWindow,
       skippedAs: 'outside the backfill window',
-      files: `${r.cloudtrail.hourFiles} hour files`,
-    },
-    {
+      files: `${trail.hourFiles} hour files`,
+    });
+  if (ingestion) {
+    const logs = ingestion.cloudWatchLogs;
+    rows.push({
       pipeline: 'cloudwatch logs',
       unit: 'payloads',
-      in: r.ingestion.cloudWatchLogs.recordsIn ?? 0,
-      ok: r.ingestion.cloudWatchLogs.ok ?? 0,
-      failed: r.ingestion.cloudWatchLogs.processingFailed ?? 0,
-      skipped: r.ingestion.cloudWatchLogs.dropped ?? 0,
+      in: logs.recordsIn ?? 0,
+      ok: logs.ok ?? 0,
+      failed: logs.processingFailed ?? 0,
+      skipped: logs.dropped ?? 0,
       skippedAs: 'control messages (Dropped)',
-      files: `${r.ingestion.cloudWatchLogs.objects ?? 0}`,
-    },
-    {
+      files: `${logs.objects ?? 0}`,
+    });
+    rows.push({
       pipeline: 'dynamodb',
       unit: 'changes',
-      in: r.ingestion.dynamodbChanges.in,
-      ok: r.ingestion.dynamodbChanges.forwarded,
-      failed: r.ingestion.dynamodbChanges.failed,
+      in: ingestion.dynamodbChanges.in,
+      ok: ingestion.dynamodbChanges.forwarded,
+      failed: ingestion.dynamodbChanges.failed,
       skipped: 0,
       skippedAs: '-',
-      files: `${r.ingestion.dynamodb.objects ?? 0}`,
-    },
-  ];
+      files: `${ingestion.dynamodb.objects ?? 0}`,
+    });
+  }
+  return rows;
 }
 
 export const TABLE_HEADER = ['pipeline', 'in', 'ok', 'failed', 'skipped', 'skipped because', 'files written'];

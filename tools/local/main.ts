@@ -6,6 +6,7 @@ const HELP = `make demo: every loglake pipeline on this machine, on sample data,
 
   make demo                          the default clock, 2026-11-22T14:00:00Z: two runs print the same numbers
   make demo NOW=2026-12-01T09:00:00Z the samples end, and the scheduled runs start, at that time instead
+  make demo PIPELINE=clickstream     only that pipeline (clickstream, audit, cloudtrail, ingestion; comma-separated)
   node tools/local/.build/demo.cjs --help
 
 Writes demo-output/ (DEMO_OUT= elsewhere): report.html, summary.json and the local lake under s3/.`;
@@ -24,7 +25,9 @@ Object.assign(process.env, {
 });
 
 async function main() {
-  const { values } = parseArgs({ options: { help: { type: 'boolean' }, now: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { help: { type: 'boolean' }, now: { type: 'string' }, pipeline: { type: 'string' } },
+  });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return;
@@ -32,9 +35,25 @@ async function main() {
   const now = new Date(values.now || process.env.NOW || DEFAULT_NOW);
   if (Number.isNaN(now.getTime())) throw new Error(`NOW=${values.now ?? process.env.NOW} is not a timestamp`);
   // Loaded after the environment above is set (handlers read theirs at cold start).
-  const { runDemo } = require('./demo') as typeof import('./demo');
+  const { DEMO_PIPELINES, runDemo } = require('./demo') as typeof import('./demo');
+  const pipelines = values.pipeline?.split(',').map((p) => p.trim());
+  const unknown = pipelines?.filter((p) => !(DEMO_PIPELINES as readonly string[]).includes(p)) ?? [];
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `PIPELINE=${values.pipeline}: no pipeline ${unknown.join(', ')}; the pipelines are ${DEMO_PIPELINES.join(', ')}\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
   const outDir = process.env.DEMO_OUT ?? join(REPO_ROOT, 'demo-output');
-  await runDemo({ outDir, clickstreamLines: 5000, auditRowsPerCustomer: 200, trailDays: 3, now });
+  await runDemo({
+    outDir,
+    clickstreamLines: 5000,
+    auditRowsPerCustomer: 200,
+    trailDays: 3,
+    now,
+    pipelines: pipelines as import('./demo').DemoPipeline[] | undefined,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -75,13 +75,16 @@ export function htmlReport(
 <style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}pre{background:#f7f7f7;padding:8px;white-space:pre-wrap;font-size:12px}</style></head><body>
 <h1>loglake demo</h1>
 <p>Every pipeline ran on this machine with the real handlers, state machines, Glue transforms (local Spark) and SQL (DuckDB for Athena, PostgreSQL for Redshift), from ${escapeHtml(result.startedAt)} for ${result.seconds.toFixed(1)} s.</p>
-<h2>Clickstream report (Athena SQL)</h2>
+${
+  result.clickstream
+    ? `<h2>Clickstream report (Athena SQL)</h2>
 ${statusChart(queries.hourly)}
 ${queries.hourly ? table(queries.hourly.columns, queries.hourly.rows) : '<p>no report</p>'}
 <h3>Top paths per hour</h3>
-${queries.topPaths ? table(queries.topPaths.columns, queries.topPaths.rows) : '<p>no report</p>'}
-<h2>CloudTrail calls per hour (timeseries CSV)</h2>
-${callsPlot(result.cloudtrail.callsByHour)}
+${queries.topPaths ? table(queries.topPaths.columns, queries.topPaths.rows) : '<p>no report</p>'}`
+    : ''
+}
+${result.cloudtrail ? `<h2>CloudTrail calls per hour (timeseries CSV)</h2>\n${callsPlot(result.cloudtrail.callsByHour)}` : ''}
 <h2>Pipelines</h2>
 <p>Each line reconciles: what went in is ok, failed or skipped for the reason given.</p>
 ${table(TABLE_HEADER, reconciledRows(result).map(tableCells))}
