@@ -143,7 +143,7 @@ const matrix: [string, string, unknown, string, RegExp][] = [
     'no batch and no schedule',
     {},
     'AggregationRequestError',
-    /scheduledTime undefined is not a timestamp/,
+    /an empty object is not an aggregation request: send { batchId, sources }/,
   ],
   [
     'AuditLogAggregatorFunction',
