@@ -251,39 +251,42 @@ describe('API key rotation workflow', () => {
       ClientRequestToken,
     });
   const API_STACK = nestedStackId(nestedStackOf(MACHINE) ?? '');
+  type EventOf = ReturnType<typeof eventOf>;
 
-  it('reports a rollback by name with the first resource that failed, from the nested API stack that holds the key', async () => {
+  /** A good day whose update rolled back, with these events (newest first, as CloudFormation lists them). */
+  function rolledBack(
+    events: (inRoot: EventOf, inApiStack: EventOf) => { root: StackEvent[]; api: StackEvent[] },
+  ) {
     const stubs = goodDay();
-    const inRoot = eventOf(stubs, STACK);
-    const inApiStack = eventOf(stubs, API_STACK);
     stubs
       .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
       .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
-    stubs.on('aws-sdk:cloudformation:describeStackEvents').callsFake(({ StackName }) => ({
-      // Newest first, as CloudFormation lists them.
-      StackEvents:
-        StackName === STACK
-          ? [
-              inRoot(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
-              inRoot(
-                'IngestionApiPipeline',
-                'UPDATE_FAILED',
-                'Embedded stack was not successfully updated: The following resource(s) failed to update: [ClickstreamUsagePlanKey].',
-              ),
-            ]
-          : [
-              inApiStack(API_STACK, 'UPDATE_ROLLBACK_COMPLETE'),
-              inApiStack('ClickstreamApiKey', 'UPDATE_FAILED', 'Resource update cancelled'),
-              inApiStack('ClickstreamUsagePlanKey', 'CREATE_FAILED', 'Usage plan key limit exceeded'),
-              inApiStack('ClickstreamApiKey', 'UPDATE_IN_PROGRESS'),
-              // An older operation's failure is not this update's reason.
-              inApiStack(
-                'ClickstreamUsagePlan',
-                'UPDATE_FAILED',
-                'Throttle settings invalid',
-                'rotate-earlier',
-              ),
-            ],
+    // Built when asked: the events carry the token the execution gave its update.
+    stubs.on('aws-sdk:cloudformation:describeStackEvents').callsFake(({ StackName }) => {
+      const { root, api } = events(eventOf(stubs, STACK), eventOf(stubs, API_STACK));
+      return { StackEvents: StackName === STACK ? root : api };
+    });
+    return stubs;
+  }
+
+  it('reports a rollback by name with the first resource that failed, from the nested API stack that holds the key', async () => {
+    const stubs = rolledBack((inRoot, inApiStack) => ({
+      root: [
+        inRoot(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
+        inRoot(
+          'IngestionApiPipeline',
+          'UPDATE_FAILED',
+          'Embedded stack was not successfully updated: The following resource(s) failed to update: [ClickstreamUsagePlanKey].',
+        ),
+      ],
+      api: [
+        inApiStack(API_STACK, 'UPDATE_ROLLBACK_COMPLETE'),
+        inApiStack('ClickstreamApiKey', 'UPDATE_FAILED', 'Resource update cancelled'),
+        inApiStack('ClickstreamUsagePlanKey', 'CREATE_FAILED', 'Usage plan key limit exceeded'),
+        inApiStack('ClickstreamApiKey', 'UPDATE_IN_PROGRESS'),
+        // An older operation's failure is not this update's reason.
+        inApiStack('ClickstreamUsagePlan', 'UPDATE_FAILED', 'Throttle settings invalid', 'rotate-earlier'),
+      ],
     }));
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
@@ -300,23 +303,16 @@ describe('API key rotation workflow', () => {
   });
 
   it("reports the root stack's own failure when the API stack's events name none", async () => {
-    const stubs = goodDay();
-    const inRoot = eventOf(stubs, STACK);
-    stubs
-      .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
-      .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
-    stubs.on('aws-sdk:cloudformation:describeStackEvents').callsFake(({ StackName }) => ({
-      StackEvents:
-        StackName === STACK
-          ? [
-              inRoot(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
-              inRoot(
-                'IngestionApiPipeline',
-                'UPDATE_FAILED',
-                'User is not authorized to perform: cloudformation:UpdateStack',
-              ),
-            ]
-          : [],
+    const stubs = rolledBack((inRoot) => ({
+      root: [
+        inRoot(STACK, 'UPDATE_ROLLBACK_COMPLETE'),
+        inRoot(
+          'IngestionApiPipeline',
+          'UPDATE_FAILED',
+          'User is not authorized to perform: cloudformation:UpdateStack',
+        ),
+      ],
+      api: [],
     }));
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
