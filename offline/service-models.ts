@@ -100,6 +100,8 @@ export interface ValidationOptions {
   readonly jsonMembers?: readonly string[];
   /** Ignore members absent from the shape (never for inputs; for output wrappers we add). */
   readonly extraMembers?: readonly string[];
+  /** What an SDK v3 client hands its caller: a timestamp as a Date, a blob as bytes or a stream. */
+  readonly sdkValues?: boolean;
 }
 
 /** Every way `value` breaks the shape: unknown members, missing required ones, bad enum literals, types. */
@@ -126,6 +128,8 @@ export function shapeProblems(
       );
       const given = new Set<string>();
       for (const [rawKey, inner] of Object.entries(value)) {
+        // A member set to undefined is absent: JSON drops it, and so does the SDK's serializer.
+        if (inner === undefined) continue;
         const dynamic = options.dynamicKeys === true && rawKey.endsWith('.$');
         const key = dynamic ? rawKey.slice(0, -2) : rawKey;
         given.add(key);
@@ -176,9 +180,17 @@ export function shapeProblems(
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${path}: expected a boolean (${ref.shape})`];
     case 'timestamp':
+      // By its tag, not instanceof: a Date made by Node's fs in another realm is a Date too.
+      if (options.sdkValues)
+        return Object.prototype.toString.call(value) === '[object Date]' ? [] : [`${path}: expected a Date`];
       // Crossing a state boundary a Date is an ISO string; Step Functions may also give epoch numbers.
       return typeof value === 'string' || typeof value === 'number' ? [] : [`${path}: expected a timestamp`];
     case 'blob':
+      if (options.sdkValues)
+        return value instanceof Uint8Array ||
+          typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function'
+          ? []
+          : [`${path}: expected bytes or a stream`];
       return typeof value === 'string' ? [] : [`${path}: expected a blob as a string`];
     default:
       return [];

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import type { _Record } from '@aws-sdk/client-firehose';
+import { APIGatewayClient, type GetUsagePlanKeysCommandOutput } from '@aws-sdk/client-api-gateway';
+import type { _Record, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { functionEnvironment } from '../../offline/function-environment';
 import { lambdaContext } from '../../offline/lambda-context';
 import { fakeSubstitution } from '../../offline/substitutions';
@@ -41,11 +41,7 @@ export async function invokeFunction(
     store: new LocalObjectStore(options.storeRoot),
     putRecords: async (stream: string, records: _Record[]) => {
       calls.push(`Firehose PutRecordBatch ${stream}: ${records.length} records (recorded, not delivered)`);
-      return {
-        FailedPutCount: 0,
-        RequestResponses: records.map((_, i) => ({ RecordId: `local-${i}` })),
-        $metadata: {},
-      };
+      return recordedPutRecordBatch(records);
     },
     trailEvents: cloudTrailSample(new Date(), 3),
   });
@@ -54,16 +50,7 @@ export async function invokeFunction(
     if (command.constructor.name !== 'GetUsagePlanKeysCommand')
       throw new Error(`local API Gateway does not answer ${command.constructor.name}`);
     calls.push('API Gateway GetUsagePlanKeys: one local key, with its value');
-    return {
-      items: [
-        {
-          id: 'local-key-id',
-          name: 'loglake-local-clickstream-initial',
-          type: 'API_KEY',
-          value: 'local-key-value',
-        },
-      ],
-    };
+    return localUsagePlanKeys();
   }) as never;
 
   // What the function prints goes to its log, here standard error: standard output is the answer's.
@@ -102,4 +89,29 @@ function functionName(logicalId: string): string {
     loadTemplate(),
     resource(loadTemplate(), logicalId).Properties?.FunctionName as Json,
   );
+}
+
+/** Firehose's answer when it accepted every record (the recorder keeps them, delivers none). */
+export function recordedPutRecordBatch(records: readonly _Record[]): PutRecordBatchCommandOutput {
+  return {
+    FailedPutCount: 0,
+    Encrypted: false,
+    RequestResponses: records.map((_, i) => ({ RecordId: `local-${i}` })),
+    $metadata: {},
+  };
+}
+
+/** A usage plan holding one key, with its value, as GetUsagePlanKeys answers (the function must drop it). */
+export function localUsagePlanKeys(): GetUsagePlanKeysCommandOutput {
+  return {
+    items: [
+      {
+        id: 'local-key-id',
+        name: 'loglake-local-clickstream-initial',
+        type: 'API_KEY',
+        value: 'local-key-value',
+      },
+    ],
+    $metadata: {},
+  };
 }

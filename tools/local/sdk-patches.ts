@@ -93,7 +93,7 @@ export interface LocalAws {
   trailEvents: TrailEvent[];
 }
 
-function answerCloudTrail(local: LocalAws) {
+export function answerCloudTrail(local: Pick<LocalAws, 'trailEvents'>) {
   return async (command: Command): Promise<Answer> => {
     if (command.constructor.name !== 'LookupEventsCommand')
       throw new Error(`local CloudTrail does not answer ${command.constructor.name}`);
