@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../offline/fixtures';
+import { runProcess } from '../../offline/process';
 
 const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
 
@@ -8,16 +8,7 @@ const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
 export async function runPython<T>(command: string, args: Record<string, string>): Promise<T> {
   const argv = [join(REPO_ROOT, 'tools', 'local', 'glue_local.py'), command];
   for (const [name, value] of Object.entries(args)) argv.push(`--${name}`, value);
-  const child = spawn(PYTHON, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { status, stdout, stderr } = await runProcess(PYTHON, argv, { cwd: REPO_ROOT });
   if (status !== 0) {
     const tail = stderr
       .split('\n')
