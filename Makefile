@@ -62,8 +62,9 @@ sam-validate: $(PY_STAMP) ## sam validate --lint, of every template
 	for t in $(TEMPLATES); do sam validate --lint -t "$$t"; done
 
 .PHONY: sam-build
-sam-build: $(NODE_STAMP) $(PY_STAMP) ## sam build (esbuild on this machine, no container)
-	sam build
+sam-build: $(NODE_STAMP) $(PY_STAMP) ## sam build (esbuild on this machine, no container), failing on any warning it prints
+	@out=$$(sam build 2>&1); rc=$$?; printf '%s\n' "$$out"; \
+	if printf '%s\n' "$$out" | grep -iq 'warning\|not found'; then echo 'sam build printed a warning (above)' >&2; exit 1; fi; exit $$rc
 
 # The build, again only when a template or a function's source changed since (make invoke).
 BUILT := .aws-sam/build/template.yaml
