@@ -81,8 +81,8 @@ invoke: $(NODE_STAMP) ## Run a built function (FN=<LogicalId>) or a workflow (SM
 	@node tools/invoke/.build/invoke.cjs $(if $(FN),--function $(FN)) $(if $(SM),--state-machine $(SM)) --event $(EVENT) $(if $(S3_DIR),--s3-dir $(S3_DIR))
 
 .PHONY: jest
-jest: $(NODE_STAMP) $(PY_STAMP) ## Unit, workflow, template and AWS contract tests (botocore models and the SAM translator from .venv; needs sam-build for the bundle tests)
-	npm test -- --coverage
+jest: $(NODE_STAMP) $(PY_STAMP) $(CHROMIUM) ## Unit, workflow, template and AWS contract tests (botocore models and the SAM translator from .venv; needs sam-build for the bundle tests)
+	CHROMIUM=$(CHROMIUM) npm test -- --coverage
 
 .PHONY: glue-test
 glue-test: $(PY_STAMP) ## pytest of the Glue job transforms on a local Spark (Java 17)
@@ -104,6 +104,20 @@ verify-aws: $(NODE_STAMP) ## After sam deploy: run each workflow once on the rea
 	esbuild tools/verify-aws/main.ts --bundle --platform=node --format=cjs --target=node24 --log-level=warning \
 	  --outfile=tools/verify-aws/.build/verify.cjs
 	node tools/verify-aws/.build/verify.cjs --stack "$${STACK:-loglake-dev}"
+
+# Debian's Chromium, for the report's screenshot test (tests/demo); as root, or through sudo.
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends chromium'
+
+.PHONY: chromium
+chromium: $(CHROMIUM) ## Install Debian's Chromium (headless, for the demo report's screenshot test)
+
+.PHONY: report-picture
+report-picture: $(NODE_STAMP) $(CHROMIUM) ## Screenshot of the last make demo's report, for the README (docs/demo-report.png)
+	esbuild tools/local/picture.ts --bundle --platform=node --format=cjs --target=node24 --log-level=warning \
+	  --external:playwright-core --outfile=tools/local/.build/picture.cjs
+	CHROMIUM=$(CHROMIUM) node tools/local/.build/picture.cjs demo-output/report.html docs/demo-report.png
 
 .PHONY: clean
 clean: ## Remove everything the project generated (build output, bundles, demo output; keeps installed tools)

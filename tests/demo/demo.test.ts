@@ -1,8 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { type DemoResult, runDemo } from '../../tools/local/demo';
 import { reconciledRows } from '../../tools/local/demo-table';
+import { renderReport } from '../../tools/local/screenshot';
 
 /**
  * A reduced `make demo`: every pipeline on sample data, through the real handlers, state
@@ -112,6 +114,29 @@ describe('make demo (reduced)', () => {
     for (const pipeline of ['clickstream', 'audit logs', 'cloudtrail', 'cloudwatch logs', 'dynamodb'])
       expect(html).toContain(`<td>${pipeline}</td>`);
   });
+
+  it('renders in headless Chromium: both charts at full size, nothing scrolls sideways, the colours drawn', async () => {
+    const rendering = await renderReport(result.reportHtml);
+    const image = PNG.sync.read(rendering.png);
+    const colours = new Set<number>();
+    let inked = 0;
+    for (let i = 0; i < image.data.length; i += 4) {
+      const [r = 0, g = 0, b = 0] = image.data.subarray(i, i + 3);
+      colours.add((r << 16) | (g << 8) | b);
+      if (r + g + b < 600) inked += 1;
+    }
+
+    expect(rendering.charts).toEqual([
+      { title: 'Requests per hour by status class', width: 640, height: 280 },
+      { title: 'CloudTrail calls per hour', width: 640, height: 240 },
+    ]);
+    expect(rendering.scrollWidth).toBeLessThanOrEqual(rendering.viewportWidth);
+    expect(image.height).toBeGreaterThan(1500);
+    // The 2xx bars and the CloudTrail line, in the colours the charts draw them.
+    expect(colours).toContain(0x2e7d32);
+    expect(colours).toContain(0x6a1b9a);
+    expect(inked / (image.width * image.height)).toBeGreaterThan(0.02);
+  }, 60_000);
 });
 
 describe('make demo PIPELINE=cloudtrail', () => {

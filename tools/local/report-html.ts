@@ -8,6 +8,24 @@ const escapeHtml = (text: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
   );
 
+const PLOT = { left: 70, right: 12, top: 34, bottom: 52 } as const;
+
+/**
+ * Both axes with their titles (the unit on y, "UTC" on x), ticks at 0, half and the maximum,
+ * and light gridlines: the frame every chart of the report is drawn in.
+ */
+function axes(width: number, height: number, max: number, yTitle: string, xTitle: string): string {
+  const baseline = height - PLOT.bottom;
+  const span = baseline - PLOT.top;
+  const ticks = [0, Math.round(max / 2), max]
+    .map((value) => {
+      const y = (baseline - (value / max) * span).toFixed(1);
+      return `<line x1="${PLOT.left}" y1="${y}" x2="${width - PLOT.right}" y2="${y}" stroke="#eee"/><text x="${PLOT.left - 6}" y="${y}" dy="4" font-size="11" text-anchor="end">${value}</text>`;
+    })
+    .join('');
+  return `${ticks}<line x1="${PLOT.left}" y1="${PLOT.top - 6}" x2="${PLOT.left}" y2="${baseline}" stroke="#666"/><line x1="${PLOT.left}" y1="${baseline}" x2="${width - PLOT.right}" y2="${baseline}" stroke="#666"/><text transform="translate(16 ${PLOT.top + span / 2}) rotate(-90)" font-size="12" text-anchor="middle">${escapeHtml(yTitle)}</text><text x="${PLOT.left + (width - PLOT.left - PLOT.right) / 2}" y="${height - 8}" font-size="12" text-anchor="middle">${escapeHtml(xTitle)}</text>`;
+}
+
 /** Stacked bars of requests per hour by status class, from the Athena hourly summary. */
 export function statusChart(hourly: { columns: string[]; rows: string[][] } | undefined): string {
   const rows = (hourly?.rows ?? []).filter((r) => r[0] !== 'total');
@@ -20,43 +38,49 @@ export function statusChart(hourly: { columns: string[]; rows: string[][] } | un
   ] as const;
   const max = Math.max(1, ...rows.map((r) => Number(r[col('requests')])));
   const width = 640;
-  const height = 260;
-  const bar = Math.min(80, (width - 80) / Math.max(1, rows.length) - 12);
+  const height = 280;
+  const baseline = height - PLOT.bottom;
+  const slot = (width - PLOT.left - PLOT.right) / Math.max(1, rows.length);
+  const bar = Math.min(80, slot - 12);
   const bars = rows
     .map((r, i) => {
-      let y = height - 40;
-      const x = 60 + i * (bar + 12);
+      let y = baseline;
+      const x = PLOT.left + 6 + i * slot;
       const parts = classes.map(([name, color]) => {
-        const h = (Number(r[col(name)]) / max) * (height - 70);
+        const h = (Number(r[col(name)]) / max) * (baseline - PLOT.top);
         y -= h;
-        return `<rect x="${x}" y="${y.toFixed(1)}" width="${bar}" height="${h.toFixed(1)}" fill="${color}"><title>${name}: ${r[col(name)]}</title></rect>`;
+        return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${name}: ${r[col(name)]}</title></rect>`;
       });
-      return `${parts.join('')}<text x="${x + bar / 2}" y="${height - 22}" font-size="11" text-anchor="middle">${escapeHtml(String(r[0]).slice(5))}</text>`;
+      return `${parts.join('')}<text x="${(x + bar / 2).toFixed(1)}" y="${baseline + 16}" font-size="11" text-anchor="middle">${escapeHtml(String(r[0]).slice(5))}</text>`;
     })
     .join('');
   const legend = classes
     .map(
       ([name, color], i) =>
-        `<rect x="${60 + i * 110}" y="8" width="12" height="12" fill="${color}"/><text x="${76 + i * 110}" y="19" font-size="12">${name.replace('status_', '')}</text>`,
+        `<rect x="${PLOT.left + i * 110}" y="8" width="12" height="12" fill="${color}"/><text x="${PLOT.left + 16 + i * 110}" y="19" font-size="12">${name.replace('status_', '')}</text>`,
     )
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><title>Requests per hour by status class</title>${legend}<line x1="55" y1="${height - 40}" x2="${width - 10}" y2="${height - 40}" stroke="#999"/><text x="50" y="40" font-size="11" text-anchor="end">${max}</text>${bars}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><title>Requests per hour by status class</title>${axes(width, height, max, 'requests per hour', 'hour starting (UTC)')}${legend}${bars}</svg>`;
 }
 
 /** CloudTrail calls per hour, from the hourly timeseries files. */
 export function callsPlot(callsByHour: [string, number][]): string {
   const width = 640;
-  const height = 220;
+  const height = 240;
+  const baseline = height - PLOT.bottom;
   const max = Math.max(1, ...callsByHour.map(([, n]) => n));
-  const step = (width - 70) / Math.max(1, callsByHour.length - 1);
+  const step = (width - PLOT.left - PLOT.right) / Math.max(1, callsByHour.length - 1);
   const points = callsByHour
     .map(
-      ([, n], i) => `${(60 + i * step).toFixed(1)},${(height - 30 - (n / max) * (height - 60)).toFixed(1)}`,
+      ([, n], i) =>
+        `${(PLOT.left + i * step).toFixed(1)},${(baseline - (n / max) * (baseline - PLOT.top)).toFixed(1)}`,
     )
     .join(' ');
-  const first = callsByHour[0]?.[0] ?? '';
-  const last = callsByHour.at(-1)?.[0] ?? '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><title>CloudTrail calls per hour</title><line x1="55" y1="${height - 30}" x2="${width - 10}" y2="${height - 30}" stroke="#999"/><polyline points="${points}" fill="none" stroke="#6a1b9a" stroke-width="2"/><text x="50" y="34" font-size="11" text-anchor="end">${max}</text><text x="60" y="${height - 12}" font-size="11">${escapeHtml(first)}</text><text x="${width - 10}" y="${height - 12}" font-size="11" text-anchor="end">${escapeHtml(last)}</text></svg>`;
+  // Hours are keyed as the timeseries prefix names them (20261120 0000): labelled as a reader writes them.
+  const label = (hour = '') => hour.replace(/^(\d{4})(\d{2})(\d{2}) (\d{2})(\d{2})$/, '$1-$2-$3 $4:$5');
+  const first = label(callsByHour[0]?.[0]);
+  const last = label(callsByHour.at(-1)?.[0]);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><title>CloudTrail calls per hour</title>${axes(width, height, max, 'API calls per hour', 'hour (UTC)')}<polyline points="${points}" fill="none" stroke="#6a1b9a" stroke-width="2"/><text x="${PLOT.left}" y="${baseline + 16}" font-size="11">${escapeHtml(first)}</text><text x="${width - PLOT.right}" y="${baseline + 16}" font-size="11" text-anchor="end">${escapeHtml(last)}</text></svg>`;
 }
 
 function table(columns: string[], rows: (string | number)[][]): string {
