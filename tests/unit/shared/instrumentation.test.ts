@@ -5,9 +5,10 @@ import { functionEnvironment } from '../../../offline/function-environment';
 import { loadTemplate, resourcesOfType } from '../../../offline/template';
 
 const functionsDir = join(REPO_ROOT, 'functions');
-const handlers = readdirSync(functionsDir)
-  .filter((name) => name !== 'shared')
-  .map((name) => [name, readFileSync(join(functionsDir, name, 'index.ts'), 'utf8')] as const);
+// Each function's folder (not shared/, nor the package.json sam build looks for).
+const handlers = readdirSync(functionsDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+  .map(({ name }) => [name, readFileSync(join(functionsDir, name, 'index.ts'), 'utf8')] as const);
 /** Handlers whose responses are large (Firehose records up to 6 MB, SQL, key listings). */
 const LARGE_RESPONSES = [
   'clickstream-transform',
