@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 VENV := .venv
 # The root template and one nested stack per pipeline: every check reads all of them.
-TEMPLATES := template.yaml $(sort $(wildcard stacks/*.yaml)) $(sort $(wildcard stacks/modules/*.yaml))
+TEMPLATES := template.yaml $(sort $(wildcard stacks/*.yaml)) $(sort $(wildcard stacks/modules/*.yaml)) $(sort $(wildcard templates/*.yaml))
 NODE_STAMP := node_modules/.install-stamp
 PY_STAMP := $(VENV)/.install-stamp
 CHECKOV_VENV := .venv-checkov

@@ -67,14 +67,17 @@ export function evaluate(template: Template, expression: Json, parameters: Recor
     }
     case 'Fn::Sub': {
       const [text, variables] = (typeof raw === 'string' ? [raw, {}] : raw) as [string, Record<string, Json>];
-      return text.replace(/\$\{([\w:.]+)\}/g, (_whole, name: string) =>
-        String(
-          name in variables
-            ? evaluate(template, variables[name] as Json, parameters)
-            : name.includes('.')
-              ? evaluate(template, { 'Fn::GetAtt': name }, parameters)
-              : evaluate(template, { Ref: name }, parameters),
-        ),
+      // `${!name}` is a literal `${name}` (what Athena's storage templates need).
+      return text.replace(/\$\{(!?)([\w:.]+)\}/g, (_whole, literal: string, name: string) =>
+        literal
+          ? `\${${name}}`
+          : String(
+              name in variables
+                ? evaluate(template, variables[name] as Json, parameters)
+                : name.includes('.')
+                  ? evaluate(template, { 'Fn::GetAtt': name }, parameters)
+                  : evaluate(template, { Ref: name }, parameters),
+            ),
       );
     }
     case 'Fn::GetAtt': {

@@ -70,6 +70,8 @@ function dataMessageProblem(payload: Record<string, unknown>): string | undefine
   for (const field of ['owner', 'logGroup', 'logStream'] as const) {
     if (typeof payload[field] !== 'string') return `DATA_MESSAGE without a string ${field}`;
   }
+  // The account the events come from: a raw-zone path segment (account=...), so nothing but an account id.
+  if (!/^\d{12}$/.test(payload.owner as string)) return 'DATA_MESSAGE whose owner is not a 12-digit account id';
   if (!Array.isArray(payload.logEvents)) return 'DATA_MESSAGE without a logEvents array';
   const bad = payload.logEvents.findIndex(
     (e: Partial<LogEvent> | null) =>
@@ -142,12 +144,23 @@ export function sanitiseLogGroup(logGroup: string): string {
   return cleaned === '' ? '_' : cleaned;
 }
 
-export type LogPartitionKeys = { logGroup: string; year: string; month: string; day: string; hour: string };
+export type LogPartitionKeys = {
+  account: string;
+  logGroup: string;
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+};
 
-/** Partition by log group and the UTC hour of the payload's first event. */
+/**
+ * Partition by the sending account (the payload's owner), then log group and the UTC hour of
+ * the payload's first event: one account's logs can be found, kept or deleted on their own.
+ */
 export function partitionKeysOf(message: DataMessage): LogPartitionKeys {
   const first = new Date((message.logEvents[0] as LogEvent).timestamp);
   return {
+    account: message.owner,
     logGroup: sanitiseLogGroup(message.logGroup),
     year: String(first.getUTCFullYear()),
     month: pad2(first.getUTCMonth() + 1),

@@ -7,11 +7,11 @@ const destinationOf = (id: string) => props(id).ExtendedS3DestinationConfigurati
 const subscriptionSlots = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([id]) => id);
 
 describe('cloudwatch logs ingestion', () => {
-  it('partitions by sanitised log group and the hour of the first event, with an error prefix', () => {
+  it('partitions by source account, sanitised log group and the hour of the first event, with an error prefix', () => {
     const destination = destinationOf('CloudWatchLogsDeliveryStream');
 
     expect(destination.Prefix).toBe(
-      'cloudwatch-logs/log_group=!{partitionKeyFromLambda:logGroup}/year=!{partitionKeyFromLambda:year}/month=!{partitionKeyFromLambda:month}/day=!{partitionKeyFromLambda:day}/hour=!{partitionKeyFromLambda:hour}/',
+      'cloudwatch-logs/account=!{partitionKeyFromLambda:account}/log_group=!{partitionKeyFromLambda:logGroup}/year=!{partitionKeyFromLambda:year}/month=!{partitionKeyFromLambda:month}/day=!{partitionKeyFromLambda:day}/hour=!{partitionKeyFromLambda:hour}/',
     );
     expect(destination.ErrorOutputPrefix).toMatch(
       /^cloudwatch-logs-errors\/!\{firehose:error-output-type\}\//,

@@ -59,6 +59,7 @@ describe('cloudwatch logs transform handler', () => {
       expect.objectContaining({ message: expect.stringMatching(/^END RequestId/) }),
     ]);
     expect(lambdaLogs.metadata?.partitionKeys).toEqual({
+      account: '123456789012',
       logGroup: 'aws_lambda_checkout-api',
       year: '2026',
       month: '11',
@@ -66,6 +67,7 @@ describe('cloudwatch logs transform handler', () => {
       hour: '13',
     });
     expect(flowLogs.metadata?.partitionKeys).toEqual({
+      account: '123456789012',
       logGroup: 'vpc_flow-logs_prod',
       year: '2026',
       month: '11',

@@ -39,6 +39,9 @@ describe('cloudwatch logs subscription payload', () => {
     ['an unknown messageType', gz({ ...message, messageType: 'OTHER' }), 'unknown messageType "OTHER"'],
     ['a DATA_MESSAGE without logGroup', gz({ ...message, logGroup: 7 }), 'string logGroup'],
     ['logEvents that is not an array', gz({ ...message, logEvents: {} }), 'logEvents array'],
+    // The owner becomes the account=... path segment: nothing else may pass for it.
+    ['an owner that is not an account id', gz({ ...message, owner: '../other' }), 'owner is not a 12-digit'],
+    ['an 11-digit owner', gz({ ...message, owner: '12345678901' }), 'owner is not a 12-digit'],
     [
       'an event without a timestamp',
       gz({ ...message, logEvents: [{ id: 'x', message: 'm' }] }),
@@ -142,8 +145,9 @@ describe('cloudwatch logs subscription payload', () => {
     expect(JSON.parse(lines).message).toBe('{broken');
   });
 
-  it('partitions by the sanitised log group and the UTC hour of the first event', () => {
+  it('partitions by the sending account, the sanitised log group and the UTC hour of the first event', () => {
     expect(partitionKeysOf(message)).toEqual({
+      account: '123456789012',
       logGroup: 'aws_lambda_checkout-api',
       year: '2026',
       month: '11',
