@@ -1,7 +1,7 @@
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import { transformFirehoseEvent } from '../shared/firehose/transformation';
-import { logger, MetricUnit, publishesMetrics, tracer } from '../shared/powertools';
+import { logger, MetricUnit, metrics, publishesMetrics, tracer } from '../shared/powertools';
 import {
   cloudWatchLogsTransform,
   deliveredTotals,
@@ -23,6 +23,12 @@ class CloudWatchLogsTransformFunction implements LambdaInterface {
       rejected: stats.rejected,
       report: (bounded) => {
         const delivered = deliveredTotals(stats, bounded.overflow);
+        // Per source account (a few dozen at most): the dashboard's volume per account and the quiet-account alarm.
+        for (const [account, logEvents] of Object.entries(delivered.logEventsByAccount)) {
+          const single = metrics.singleMetric();
+          single.addDimension('SourceAccount', account);
+          single.addMetric('LogEventsBySourceAccount', MetricUnit.Count, logEvents);
+        }
         return {
           metrics: [['LogEvents', MetricUnit.Count, delivered.logEvents]],
           log: { controlMessages: stats.controlMessages, ...delivered },

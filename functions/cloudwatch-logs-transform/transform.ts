@@ -12,7 +12,7 @@ type EventRecord = Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>;
 export interface LogsTransformStats {
   controlMessages: number;
   /** Log events and decoded bytes per transformed record index (overflow ones are discounted later). */
-  readonly delivered: Map<number, { logEvents: number; decodedBytes: number }>;
+  readonly delivered: Map<number, { account: string; logEvents: number; decodedBytes: number }>;
   readonly rejected: { recordId: string; reason: string }[];
 }
 
@@ -35,12 +35,14 @@ export function deliveredTotals(stats: LogsTransformStats, overflow: readonly nu
   const skipped = new Set(overflow);
   let logEvents = 0;
   let decodedBytes = 0;
+  const logEventsByAccount: Record<string, number> = {};
   for (const [index, counts] of stats.delivered) {
     if (skipped.has(index)) continue;
     logEvents += counts.logEvents;
     decodedBytes += counts.decodedBytes;
+    logEventsByAccount[counts.account] = (logEventsByAccount[counts.account] ?? 0) + counts.logEvents;
   }
-  return { logEvents, decodedBytes };
+  return { logEvents, decodedBytes, logEventsByAccount };
 }
 
 /**
@@ -64,6 +66,7 @@ export function cloudWatchLogsTransform(stats: LogsTransformStats) {
     if (decoded.message.logEvents.length === 0) return droppedResult(record.recordId);
     const lines = logEventLines(decoded.message);
     stats.delivered.set(index, {
+      account: decoded.message.owner,
       logEvents: decoded.message.logEvents.length,
       decodedBytes: Buffer.byteLength(lines),
     });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -13,10 +13,11 @@ import { renderReport } from '../../tools/local/screenshot';
  */
 let result: Required<DemoResult>;
 const printed: string[] = [];
+const outDir = mkdtempSync(join(tmpdir(), 'loglake-demo-'));
 
 beforeAll(async () => {
   const ran = await runDemo({
-    outDir: mkdtempSync(join(tmpdir(), 'loglake-demo-')),
+    outDir,
     clickstreamLines: 800,
     auditRowsPerCustomer: 30,
     trailDays: 2,
@@ -71,6 +72,28 @@ describe('make demo (reduced)', () => {
     expect(result.ingestion.dynamodb.objects).toBeGreaterThan(0);
   });
 
+  it("centralises three accounts' logs and this one's, by account, without loglake's own log groups", () => {
+    const central = result.ingestion.centralLogging;
+    const lake = join(outDir, 's3', 'loglake-test-rawbucket', 'cloudwatch-logs');
+
+    expect(central.byAccount.map((a) => [a.account, a.via])).toEqual([
+      ['111111111111', 'destination'],
+      ['222222222222', 'destination'],
+      ['333333333333', 'destination'],
+      ['123456789012', 'account policy'],
+    ]);
+    for (const a of central.byAccount) {
+      expect(a.eventsStored).toBe(a.eventsSent);
+      expect(a.eventsSent).toBeGreaterThan(0);
+      expect(readdirSync(lake)).toContain(`account=${a.account}`);
+    }
+    expect(central.excluded.map((e) => e.logGroup)).toEqual(
+      expect.arrayContaining(['/aws/lambda/loglake-dev-cloudwatch-logs-transform']),
+    );
+    expect(readdirSync(join(lake, 'account=123456789012')).filter((g) => g.includes('loglake'))).toEqual([]);
+    expect(readFileSync(result.reportHtml, 'utf8')).toContain('Central logging: volume per source account');
+  });
+
   it('writes an HTML report with the charts and says what it ran', () => {
     const html = readFileSync(result.reportHtml, 'utf8');
 
@@ -88,6 +111,7 @@ describe('make demo (reduced)', () => {
       'audit logs',
       'cloudtrail',
       'cloudwatch logs',
+      'central logs',
       'dynamodb',
     ]);
     for (const row of rows)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { accountPolicyExclusions, admits, destinationPolicy } from '../../offline/central-logging';
 import { evaluate, isCreated, NO_VALUE } from '../../offline/conditions';
 import { REPO_ROOT } from '../../offline/repo';
 import { type Json, loadTemplate, parseTemplate, resource, resourcesOfType } from '../../offline/template';
@@ -9,19 +10,7 @@ const props = (id: string) => resource(template, id).Properties as Record<string
 const valueFor = (expression: Json, parameters: Record<string, Json>) =>
   evaluate(template, expression, parameters);
 
-type Statement = {
-  Sid: string;
-  Effect: string;
-  Principal: '*' | { AWS: string[] };
-  Action: string[];
-  Resource: string;
-  Condition?: Record<string, Record<string, string>>;
-};
-const destinationPolicy = (parameters: Record<string, Json>) =>
-  JSON.parse(String(valueFor(props('CloudWatchLogsDestination').DestinationPolicy as Json, parameters))) as {
-    Version: string;
-    Statement: Statement[];
-  };
+const policyFor = (parameters: Record<string, Json>) => destinationPolicy(template, parameters);
 const DESTINATION_ARN = 'arn:aws:logs:eu-west-1:123456789012:destination:loglake-dev-central-logs';
 
 describe('central logging: the destination sending accounts subscribe to', () => {
@@ -37,7 +26,7 @@ describe('central logging: the destination sending accounts subscribe to', () =>
   });
 
   it('admits the listed accounts by id, to subscribe (filters and account policies) to this destination only', () => {
-    const policy = destinationPolicy({ SenderAccountIds: ['111111111111', '222222222222'] });
+    const policy = policyFor({ SenderAccountIds: ['111111111111', '222222222222'] });
 
     expect(policy).toEqual({
       Version: '2012-10-17',
@@ -54,8 +43,8 @@ describe('central logging: the destination sending accounts subscribe to', () =>
   });
 
   it('admits an organisation through aws:PrincipalOrgID, alone or beside listed accounts', () => {
-    const organisation = destinationPolicy({ SenderOrganizationId: 'o-abcdefghij' });
-    const both = destinationPolicy({
+    const organisation = policyFor({ SenderOrganizationId: 'o-abcdefghij' });
+    const both = policyFor({
       SenderOrganizationId: 'o-abcdefghij',
       SenderAccountIds: ['111111111111'],
     });
@@ -71,6 +60,10 @@ describe('central logging: the destination sending accounts subscribe to', () =>
       },
     ]);
     expect(both.Statement.map((s) => s.Sid)).toEqual(['SenderAccounts', 'SenderOrganization']);
+    expect(admits(both, '111111111111')).toBe(true);
+    expect(admits(both, '999999999999', 'o-abcdefghij')).toBe(true);
+    expect(admits(both, '999999999999', 'o-zzzzzzzzzz')).toBe(false);
+    expect(admits(both, '999999999999')).toBe(false);
   });
 
   it.each([
@@ -78,7 +71,7 @@ describe('central logging: the destination sending accounts subscribe to', () =>
     [{ SenderOrganizationId: 'o-abcdefghij' }],
     [{ SenderOrganizationId: 'o-abcdefghij', SenderAccountIds: ['111111111111', '333333333333'] }],
   ])('never admits "*" without the organisation condition (%j)', (parameters) => {
-    for (const statement of destinationPolicy(parameters).Statement) {
+    for (const statement of policyFor(parameters).Statement) {
       expect(statement.Effect).toBe('Allow');
       if (statement.Principal === '*')
         expect(statement.Condition?.StringEquals?.['aws:PrincipalOrgID']).toMatch(/^o-[a-z0-9]{10,32}$/);
@@ -118,14 +111,7 @@ function logGroupsTheStacksCreate(parameters: Record<string, Json>): string[] {
   return [...declared, ...implicit].sort();
 }
 
-const excludedBy = (parameters: Record<string, Json>) => {
-  const criteria = String(
-    valueFor(props('CloudWatchLogsAccountSubscriptionPolicy').SelectionCriteria as Json, parameters),
-  );
-  const list = /^LogGroupName NOT IN (\[.*\])$/.exec(criteria)?.[1];
-  if (!list) throw new Error(`not a LogGroupName NOT IN [...] criterion: ${criteria}`);
-  return { criteria, names: JSON.parse(list) as string[] };
-};
+const excludedBy = (parameters: Record<string, Json>) => accountPolicyExclusions(template, parameters);
 
 describe("central logging: this account's log groups through one account-level policy", () => {
   it('is opt-in: it affects the whole account', () => {

@@ -68,6 +68,17 @@ export function reconciledRows(r: DemoResult): ReconciledRow[] {
       skippedAs: 'control messages (Dropped)',
       files: `${logs.objects ?? 0}`,
     });
+    const central = ingestion.centralLogging;
+    rows.push({
+      pipeline: 'central logs',
+      unit: 'payloads',
+      in: central.payloads,
+      ok: central.delivered,
+      failed: central.failed,
+      skipped: central.refused + central.excluded.reduce((sum, e) => sum + e.payloads, 0),
+      skippedAs: "loglake's own log groups (excluded)",
+      files: `${central.objects} in ${central.byAccount.filter((a) => a.objects > 0).length} accounts`,
+    });
     rows.push({
       pipeline: 'dynamodb',
       unit: 'changes',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadEvent } from '../../offline/fixtures';
 import type { EventLog, ExecutionReport } from '../../offline/harness';
 import { lambdaContext } from '../../offline/lambda-context';
+import { type CentralLoggingResult, centralLoggingDemo } from './central-logging';
 import { reconciledRows, TABLE_HEADER, tableCells } from './demo-table';
 import { type FailureGroup, failuresOf } from './failures';
 import { loadHandler } from './handlers';
@@ -62,6 +63,7 @@ export interface CloudTrailResult {
 
 export interface IngestionResult {
   cloudWatchLogs: Record<string, number>;
+  centralLogging: CentralLoggingResult;
   dynamodb: Record<string, number>;
   dynamodbChanges: { in: number; forwarded: number; failed: number };
 }
@@ -299,7 +301,7 @@ async function cloudTrailPipeline({
   };
 }
 
-async function ingestionPipeline({ session, print }: DemoContext): Promise<IngestionResult> {
+async function ingestionPipeline({ options, session, print }: DemoContext): Promise<IngestionResult> {
   const { firehose } = session;
   print('\n▶ CloudWatch Logs subscription and DynamoDB stream samples');
   const cwl = loadEvent<{ records: { data: string }[] }>('cloudwatch-logs-transform', 'mixed');
@@ -319,16 +321,25 @@ async function ingestionPipeline({ session, print }: DemoContext): Promise<Inges
     forwarded: changes.Records.length - (forwarded?.batchItemFailures?.length ?? 0),
   };
   const cwlCounts = { ...firehose.countsOf('CloudWatchLogsDeliveryStream') };
+  const centralLogging = await centralLoggingDemo(session, options.now);
   const ddbCounts = { ...firehose.countsOf('DynamoDbDeliveryStream') };
   print(
     `  CloudWatch Logs: ${cwlCounts.recordsIn} payloads → ${cwlCounts.ok} ok, ${cwlCounts.processingFailed} processing-failed, ${cwlCounts.dropped} dropped`,
   );
+  print(
+    `  Central logging: ${centralLogging.payloads} payloads from 3 sending accounts (through the destination) and this one (through its account policy); ${centralLogging.excluded.reduce((n, e) => n + e.payloads, 0)} payloads of ${centralLogging.excluded.length} loglake log groups excluded by the policy`,
+  );
+  for (const a of centralLogging.byAccount)
+    print(
+      `    account=${a.account} (${a.via}): ${a.logGroups} log group${a.logGroups === 1 ? '' : 's'}, ${a.eventsSent} events sent → ${a.eventsStored} stored in ${a.objects} objects`,
+    );
   print(
     `  DynamoDB: ${dynamodbChanges.in} changes → ${dynamodbChanges.forwarded} forwarded in ${ddbCounts.recordsIn} Firehose record(s) → ${ddbCounts.objects} objects under dynamodb/`,
   );
 
   return {
     cloudWatchLogs: cwlCounts as unknown as Record<string, number>,
+    centralLogging,
     dynamodb: ddbCounts as unknown as Record<string, number>,
     dynamodbChanges,
   };

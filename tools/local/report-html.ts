@@ -109,6 +109,24 @@ ${queries.topPaths ? table(queries.topPaths.columns, queries.topPaths.rows) : '<
     : ''
 }
 ${result.cloudtrail ? `<h2>CloudTrail calls per hour (timeseries CSV)</h2>\n${callsPlot(result.cloudtrail.callsByHour)}` : ''}
+${
+  result.ingestion
+    ? `<h2>Central logging: volume per source account</h2>
+<p>What the destination policy admitted and the account-level policy selected, read back from the raw zone under <code>cloudwatch-logs/account=&lt;id&gt;/</code>; excluded by the account policy: ${escapeHtml(result.ingestion.centralLogging.excluded.map((e) => `${e.logGroup} (${e.payloads} payloads)`).join(', ') || 'nothing')}.</p>
+${table(
+  ['account', 'through', 'log groups', 'events sent', 'events stored', 'objects', 'bytes (gzip)'],
+  result.ingestion.centralLogging.byAccount.map((a) => [
+    a.account,
+    a.via,
+    a.logGroups,
+    a.eventsSent,
+    a.eventsStored,
+    a.objects,
+    a.bytes,
+  ]),
+)}`
+    : ''
+}
 <h2>Pipelines</h2>
 <p>Each line reconciles: what went in is ok, failed or skipped for the reason given.</p>
 ${table(TABLE_HEADER, reconciledRows(result).map(tableCells))}

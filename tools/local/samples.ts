@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { Event as TrailEvent } from '@aws-sdk/client-cloudtrail';
 import { random } from '../../bench/inputs';
 
@@ -157,4 +158,63 @@ export function cloudTrailSample(end: Date, days = 3, perHour = 6, seed = 5): Tr
     }
   }
   return events.sort((a, b) => Number(b.EventTime) - Number(a.EventTime));
+}
+
+export interface LogPayload {
+  readonly owner: string;
+  readonly logGroup: string;
+  readonly events: number;
+  /** The gzip DATA_MESSAGE CloudWatch Logs sends. */
+  readonly payload: Buffer;
+}
+
+/** Three sending accounts and their log groups, and this account's, loglake's own transform among them. */
+export const SENDING_ACCOUNTS: Record<string, string[]> = {
+  '111111111111': ['/aws/lambda/checkout-api', '/aws/lambda/inventory-sync'],
+  '222222222222': ['/aws/lambda/payments', '/aws/rds/instance/orders/postgresql'],
+  '333333333333': ['vpc-flow-logs/prod'],
+};
+
+/**
+ * Subscription payloads as CloudWatch Logs sends them from each sending account and from this
+ * one (`ownAccount`, whose `ownLogGroups` include log groups the account policy must exclude),
+ * each with 5-40 events in the hour before `end`.
+ */
+export function centralLoggingSample(
+  end: Date,
+  ownAccount: string,
+  ownLogGroups: string[],
+  seed = 11,
+): LogPayload[] {
+  const next = random(seed);
+  const groups = [
+    ...Object.entries(SENDING_ACCOUNTS).flatMap(([owner, logGroups]) =>
+      logGroups.map((g) => [owner, g] as const),
+    ),
+    ...ownLogGroups.map((g) => [ownAccount, g] as const),
+  ];
+  const start = end.getTime() - 3_600_000;
+  let id = 0;
+  return groups.flatMap(([owner, logGroup], g) =>
+    [0, 1].map((p) => {
+      const count = 5 + Math.floor(next() * 36);
+      const logEvents = Array.from({ length: count }, (_, n) => {
+        id += 1;
+        return {
+          id: String(id).padStart(56, '0'),
+          timestamp: start + Math.floor(next() * 3_599_000),
+          message: `{"level":"${next() < 0.1 ? 'ERROR' : 'INFO'}","msg":"request ${n} of stream ${g}.${p}"}`,
+        };
+      }).sort((a, b) => a.timestamp - b.timestamp);
+      const message = {
+        messageType: 'DATA_MESSAGE',
+        owner,
+        logGroup,
+        logStream: `2026/11/22/[$LATEST]${String(g * 2 + p).padStart(32, '0')}`,
+        subscriptionFilters: ['loglake-central-logs'],
+        logEvents,
+      };
+      return { owner, logGroup, events: count, payload: gzipSync(JSON.stringify(message)) };
+    }),
+  );
 }

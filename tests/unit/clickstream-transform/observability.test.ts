@@ -1,34 +1,11 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { firehoseEvent } from '../../../offline/firehose-events';
 import { loadEvent } from '../../../offline/fixtures';
-import { functionEnvironment } from '../../../offline/function-environment';
 import { lambdaContext } from '../../../offline/lambda-context';
+import { loadInstrumentedHandler as loadInstrumented } from '../../support/instrumented-handler';
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-
-/** Loads the handler with metrics and INFO logs switched on, capturing what it prints. */
-function loadInstrumentedHandler(): { handler: Handler; lines: () => Record<string, unknown>[] } {
-  const printed: string[] = [];
-  // Outside POWERTOOLS_DEV, Powertools writes straight to stdout, as the Lambda runtime captures it.
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    printed.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  });
-  let handler: Handler | undefined;
-  const env = { ...process.env };
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  process.env.POWERTOOLS_DEV = 'false';
-  Object.assign(process.env, functionEnvironment('ClickstreamTransformFunction'));
-  jest.isolateModules(() => {
-    handler = require('../../../functions/clickstream-transform/index').handler;
-  });
-  process.env = env;
-  return {
-    handler: handler as Handler,
-    lines: () => printed.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line)] : [])),
-  };
-}
+const loadInstrumentedHandler = () =>
+  loadInstrumented('ClickstreamTransformFunction', 'clickstream-transform');
 
 afterEach(() => jest.restoreAllMocks());
 
