@@ -71,7 +71,8 @@ function dataMessageProblem(payload: Record<string, unknown>): string | undefine
     if (typeof payload[field] !== 'string') return `DATA_MESSAGE without a string ${field}`;
   }
   // The account the events come from: a raw-zone path segment (account=...), so nothing but an account id.
-  if (!/^\d{12}$/.test(payload.owner as string)) return 'DATA_MESSAGE whose owner is not a 12-digit account id';
+  if (!/^\d{12}$/.test(payload.owner as string))
+    return 'DATA_MESSAGE whose owner is not a 12-digit account id';
   if (!Array.isArray(payload.logEvents)) return 'DATA_MESSAGE without a logEvents array';
   const bad = payload.logEvents.findIndex(
     (e: Partial<LogEvent> | null) =>
