@@ -76,6 +76,22 @@ describe('cloudwatch logs transform handler', () => {
     });
   });
 
+  it("partitions sending accounts' payloads (central logging) each under its own account", async () => {
+    const response = await invoke(fixture('central-accounts'));
+
+    expect(
+      response.records.map((r) => [
+        r.result,
+        r.metadata?.partitionKeys?.account,
+        r.metadata?.partitionKeys?.logGroup,
+      ]),
+    ).toEqual([
+      ['Ok', '111111111111', 'aws_lambda_checkout-api'],
+      ['Ok', '222222222222', 'aws_lambda_payments'],
+      ['Ok', '222222222222', 'aws_rds_instance_orders_postgresql'],
+    ]);
+  });
+
   it('drops CONTROL_MESSAGE records', async () => {
     const event = fixture('control-message');
 
