@@ -17,6 +17,7 @@ import { grants, roleStatements } from '../support/iam';
 const PACKAGES: Record<string, { botocore: string; iam: string }> = {
   '@aws-sdk/client-api-gateway': { botocore: 'apigateway', iam: 'apigateway' },
   '@aws-sdk/client-cloudtrail': { botocore: 'cloudtrail', iam: 'cloudtrail' },
+  '@aws-sdk/client-cloudwatch': { botocore: 'cloudwatch', iam: 'cloudwatch' },
   '@aws-sdk/client-firehose': { botocore: 'firehose', iam: 'firehose' },
   '@aws-sdk/client-s3': { botocore: 's3', iam: 's3' },
 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { operation, type ServiceModel, serviceModel, shapeProblems } from '../../offline/service-models';
 import { fakeRef } from '../../offline/substitutions';
 import { loadTemplate } from '../../offline/template';
-import { localUsagePlanKeys, recordedPutRecordBatch } from '../../tools/invoke/function';
+import { localListMetrics, localUsagePlanKeys, recordedPutRecordBatch } from '../../tools/invoke/function';
 import { LocalFirehose } from '../../tools/local/firehose';
 import { loadHandler } from '../../tools/local/handlers';
 import { LocalObjectStore } from '../../tools/local/object-store';
@@ -79,5 +79,9 @@ describe('local stand-ins for AWS answer as the service models say', () => {
 
   it("API Gateway: GetUsagePlanKeys, as make invoke's local usage plan answers it", () => {
     expect(outputProblems(serviceModel('apigateway'), 'GetUsagePlanKeys', localUsagePlanKeys())).toEqual([]);
+  });
+
+  it("CloudWatch: ListMetrics, as make invoke's empty local CloudWatch answers it", () => {
+    expect(outputProblems(serviceModel('cloudwatch'), 'ListMetrics', localListMetrics())).toEqual([]);
   });
 });

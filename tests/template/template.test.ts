@@ -155,6 +155,9 @@ describe('IAM', () => {
   const NO_RESOURCE_LEVEL = new Set([
     'cloudtrail:LookupEvents',
     'cloudwatch:PutMetricData',
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/permissions-reference-cw.html
+    'cloudwatch:ListMetrics',
+    'cloudwatch:GetMetricData',
     'redshift-data:DescribeStatement',
     'redshift-data:GetStatementResult',
     'logs:CreateLogDelivery',

@@ -175,6 +175,14 @@ const matrix: [string, string, unknown, string, RegExp][] = [
   ],
   ['UsagePlanKeysFunction', 'a list', [], 'UsagePlanKeysRequestError', /the input must be \{\}/],
   [
+    'QuietSourceAccountsFunction',
+    'a request',
+    { account: '1' },
+    'QuietCheckRequestError',
+    /the input must be \{\}/,
+  ],
+  ['QuietSourceAccountsFunction', 'not an object', 'x', 'QuietCheckRequestError', /got "x"/],
+  [
     'CatalogThenEtlFunction',
     'a range of numbers',
     { step: 'plan', input: { from: 5, to: 6 } },

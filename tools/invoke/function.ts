@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APIGatewayClient, type GetUsagePlanKeysCommandOutput } from '@aws-sdk/client-api-gateway';
+import { CloudWatchClient, type ListMetricsCommandOutput } from '@aws-sdk/client-cloudwatch';
 import type { _Record, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { functionEnvironment } from '../../offline/function-environment';
 import { lambdaContext } from '../../offline/lambda-context';
@@ -52,6 +53,13 @@ export async function invokeFunction(
     calls.push('API Gateway GetUsagePlanKeys: one local key, with its value');
     return localUsagePlanKeys();
   }) as never;
+  const cloudWatchSend = CloudWatchClient.prototype.send;
+  CloudWatchClient.prototype.send = (async (command: { constructor: { name: string } }) => {
+    if (command.constructor.name !== 'ListMetricsCommand')
+      throw new Error(`local CloudWatch does not answer ${command.constructor.name}`);
+    calls.push('CloudWatch ListMetrics: no metrics (nothing has sent any here)');
+    return localListMetrics();
+  }) as never;
 
   // What the function prints goes to its log, here standard error: standard output is the answer's.
   const printed: string[] = [];
@@ -79,6 +87,7 @@ export async function invokeFunction(
     process.stdout.write = stdoutWrite;
     process.env = environment;
     APIGatewayClient.prototype.send = apiGatewaySend;
+    CloudWatchClient.prototype.send = cloudWatchSend;
     restore();
   }
 }
@@ -102,6 +111,11 @@ export function recordedPutRecordBatch(records: readonly _Record[]): PutRecordBa
 }
 
 /** A usage plan holding one key, with its value, as GetUsagePlanKeys answers (the function must drop it). */
+/** The local CloudWatch holds no metric: ListMetrics answers an empty list. */
+export function localListMetrics(): ListMetricsCommandOutput {
+  return { Metrics: [], $metadata: {} };
+}
+
 export function localUsagePlanKeys(): GetUsagePlanKeysCommandOutput {
   return {
     items: [
