@@ -19,8 +19,11 @@ const NAMESPACE = 'LogLake';
 const METRIC = 'LogEventsBySourceAccount';
 /** ListMetrics lists metrics with data in the past two weeks (CloudWatch service model). */
 const LOOKBACK_MS = 14 * 24 * HOUR_MS;
-/** GetMetricData takes up to 500 metrics per request (CloudWatch service model). */
-const QUERIES_PER_REQUEST = 500;
+/**
+ * GetMetricData takes up to 500 metrics and 100,800 data points per request (CloudWatch service
+ * model): two weeks of hours is 336 points a metric, so 300 metrics fill one request exactly.
+ */
+const QUERIES_PER_REQUEST = Math.min(500, Math.floor(100_800 / (LOOKBACK_MS / HOUR_MS)));
 
 async function accountMetrics(): Promise<{ account: string; metric: Metric }[]> {
   const found: { account: string; metric: Metric }[] = [];

@@ -95,6 +95,19 @@ describe('quiet source accounts handler', () => {
     });
   });
 
+  it('asks for 300 accounts a request, so two weeks of hours stay within 100,800 data points', async () => {
+    const accounts = Array.from({ length: 301 }, (_, i) => String(100000000000 + i));
+    cloudwatch.on(ListMetricsCommand).resolves({ Metrics: accounts.map(metric) });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    await handler({}, lambdaContext('QuietSourceAccountsFunction'));
+
+    const sizes = cloudwatch
+      .commandCalls(GetMetricDataCommand)
+      .map((c) => c.args[0].input.MetricDataQueries?.length);
+    expect(sizes).toEqual([300, 1]);
+  });
+
   it('with no metric at all, reports every listed sender as never seen', async () => {
     cloudwatch.on(ListMetricsCommand).resolves({ Metrics: [] });
 
