@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../shared/env';
 import { InvalidInputError } from '../shared/errors';
 
 export class QuietCheckRequestError extends InvalidInputError {
@@ -72,6 +73,7 @@ export function parseAccountList(text: string | undefined): string[] {
     .map((a) => a.trim())
     .filter(Boolean);
   const bad = accounts.find((a) => !/^\d{12}$/.test(a));
-  if (bad) throw new Error(`EXPECTED_ACCOUNTS holds ${JSON.stringify(bad)}, not a 12-digit account id`);
+  if (bad)
+    throw new ConfigurationError(`EXPECTED_ACCOUNTS holds ${JSON.stringify(bad)}, not a 12-digit account id`);
   return accounts;
 }

@@ -46,20 +46,14 @@ export async function invokeFunction(
     },
     trailEvents: cloudTrailSample(new Date(), 3),
   });
-  const apiGatewaySend = APIGatewayClient.prototype.send;
-  APIGatewayClient.prototype.send = (async (command: { constructor: { name: string } }) => {
-    if (command.constructor.name !== 'GetUsagePlanKeysCommand')
-      throw new Error(`local API Gateway does not answer ${command.constructor.name}`);
+  const restoreApiGateway = answerLocally(APIGatewayClient, 'API Gateway', 'GetUsagePlanKeysCommand', () => {
     calls.push('API Gateway GetUsagePlanKeys: one local key, with its value');
     return localUsagePlanKeys();
-  }) as never;
-  const cloudWatchSend = CloudWatchClient.prototype.send;
-  CloudWatchClient.prototype.send = (async (command: { constructor: { name: string } }) => {
-    if (command.constructor.name !== 'ListMetricsCommand')
-      throw new Error(`local CloudWatch does not answer ${command.constructor.name}`);
+  });
+  const restoreCloudWatch = answerLocally(CloudWatchClient, 'CloudWatch', 'ListMetricsCommand', () => {
     calls.push('CloudWatch ListMetrics: no metrics (nothing has sent any here)');
     return localListMetrics();
-  }) as never;
+  });
 
   // What the function prints goes to its log, here standard error: standard output is the answer's.
   const printed: string[] = [];
@@ -86,8 +80,8 @@ export async function invokeFunction(
   } finally {
     process.stdout.write = stdoutWrite;
     process.env = environment;
-    APIGatewayClient.prototype.send = apiGatewaySend;
-    CloudWatchClient.prototype.send = cloudWatchSend;
+    restoreApiGateway();
+    restoreCloudWatch();
     restore();
   }
 }
@@ -110,12 +104,33 @@ export function recordedPutRecordBatch(records: readonly _Record[]): PutRecordBa
   };
 }
 
-/** A usage plan holding one key, with its value, as GetUsagePlanKeys answers (the function must drop it). */
+/**
+ * Answers one command of a client on its prototype until the returned function restores it;
+ * any other command of that client fails by name.
+ */
+function answerLocally(
+  client: { prototype: { send: unknown } },
+  service: string,
+  commandName: string,
+  answer: () => unknown,
+): () => void {
+  const original = client.prototype.send;
+  client.prototype.send = async (command: { constructor: { name: string } }) => {
+    if (command.constructor.name !== commandName)
+      throw new Error(`local ${service} does not answer ${command.constructor.name}`);
+    return answer();
+  };
+  return () => {
+    client.prototype.send = original;
+  };
+}
+
 /** The local CloudWatch holds no metric: ListMetrics answers an empty list. */
 export function localListMetrics(): ListMetricsCommandOutput {
   return { Metrics: [], $metadata: {} };
 }
 
+/** A usage plan holding one key, with its value, as GetUsagePlanKeys answers (the function must drop it). */
 export function localUsagePlanKeys(): GetUsagePlanKeysCommandOutput {
   return {
     items: [

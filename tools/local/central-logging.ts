@@ -8,7 +8,7 @@ import type { LocalSession } from './session';
 
 export interface AccountVolume {
   account: string;
-  /** "sending" (through the destination) or "this" (through the account-level policy). */
+  /** A sending account (through the destination) or this one (through its account-level policy). */
   via: 'destination' | 'account policy';
   logGroups: number;
   eventsSent: number;

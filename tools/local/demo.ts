@@ -327,7 +327,7 @@ async function ingestionPipeline({ options, session, print }: DemoContext): Prom
     `  CloudWatch Logs: ${cwlCounts.recordsIn} payloads → ${cwlCounts.ok} ok, ${cwlCounts.processingFailed} processing-failed, ${cwlCounts.dropped} dropped`,
   );
   print(
-    `  Central logging: ${centralLogging.payloads} payloads from 3 sending accounts (through the destination) and this one (through its account policy); ${centralLogging.excluded.reduce((n, e) => n + e.payloads, 0)} payloads of ${centralLogging.excluded.length} loglake log groups excluded by the policy`,
+    `  Central logging: ${centralLogging.payloads} payloads from ${centralLogging.byAccount.filter((a) => a.via === 'destination').length} sending accounts (through the destination) and this one (through its account policy); ${centralLogging.excluded.reduce((n, e) => n + e.payloads, 0)} payloads of ${centralLogging.excluded.length} loglake log groups excluded by the policy`,
   );
   for (const a of centralLogging.byAccount)
     print(

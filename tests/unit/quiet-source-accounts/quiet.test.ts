@@ -46,6 +46,11 @@ describe('quiet source accounts', () => {
     expect(parseAccountList('')).toEqual([]);
     expect(parseAccountList(undefined)).toEqual([]);
     expect(parseAccountList('111111111111, 222222222222')).toEqual(['111111111111', '222222222222']);
-    expect(() => parseAccountList('111111111111,o-abc')).toThrow('"o-abc", not a 12-digit account id');
+    expect(() => parseAccountList('111111111111,o-abc')).toThrow(
+      expect.objectContaining({
+        name: 'ConfigurationError',
+        message: expect.stringContaining('"o-abc", not a 12-digit'),
+      }),
+    );
   });
 });
