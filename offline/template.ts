@@ -154,10 +154,13 @@ function flattened(root: Template, rootDir: string, nestedIn: Map<string, string
         moved.Properties = { ...properties, Command: { ...command, ScriptLocation: fromRoot(script) } };
       }
       // A conditional stack's resources exist under its condition (CloudFormation creates it or not).
+      // One with a condition of its own exists when both hold.
       if (res.Condition) {
-        if (moved.Condition && moved.Condition !== res.Condition)
-          throw new Error(`${childId} has a condition of its own inside conditional ${id}`);
-        moved.Condition = res.Condition;
+        if (moved.Condition && moved.Condition !== res.Condition) {
+          const both = `${res.Condition}And${moved.Condition}`;
+          conditions[both] = { 'Fn::And': [{ Condition: res.Condition }, { Condition: moved.Condition }] };
+          moved.Condition = both;
+        } else moved.Condition = res.Condition;
       }
       resources[childId] = moved;
       nestedIn.set(childId, id);

@@ -4,6 +4,18 @@ import { type Json, loadTemplate, resource, resourcesOfType } from '../../offlin
 const template = loadTemplate();
 const props = (id: string) => resource(template, id).Properties as Record<string, Json>;
 const destinationOf = (id: string) => props(id).ExtendedS3DestinationConfiguration as Record<string, Json>;
+/** Where a stream writes S3: its destination, or the backup of a search stream's rejected documents. */
+const s3WritesOf = (id: string): Record<string, Json> => {
+  const search = props(id).AmazonOpenSearchServerlessDestinationConfiguration as
+    | Record<string, Json>
+    | undefined;
+  return search
+    ? {
+        ...(search.S3Configuration as Record<string, Json>),
+        CloudWatchLoggingOptions: search.CloudWatchLoggingOptions as Json,
+      }
+    : destinationOf(id);
+};
 const subscriptionSlots = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([id]) => id);
 
 describe('cloudwatch logs ingestion', () => {
@@ -177,7 +189,7 @@ describe('ingestion alarms', () => {
 
   it('gives every delivery stream an error prefix and its own log group', () => {
     for (const [id] of resourcesOfType(template, 'AWS::KinesisFirehose::DeliveryStream')) {
-      const destination = destinationOf(id);
+      const destination = s3WritesOf(id);
       expect([id, typeof destination.ErrorOutputPrefix]).toEqual([id, 'string']);
       const logGroup = (destination.CloudWatchLoggingOptions as { LogGroupName: { Ref: string } })
         .LogGroupName.Ref;

@@ -108,7 +108,12 @@ describe('alarms', () => {
 describe('pipeline dashboards', () => {
   const dashboards = resourcesOfType(template, 'AWS::CloudWatch::Dashboard').map(([id, d]) => {
     const sub = (key: string) =>
-      String((d.Properties?.[key] as { 'Fn::Sub'?: string } | undefined)?.['Fn::Sub']);
+      String(
+        // !Sub text, or [text, variables]
+        [
+          (d.Properties?.[key] as { 'Fn::Sub'?: string | [string, unknown] } | undefined)?.['Fn::Sub'],
+        ].flat()[0],
+      );
     const [body, name] = [sub('DashboardBody'), sub('DashboardName')];
     const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: Json[][] } }[] }).widgets;
     return {

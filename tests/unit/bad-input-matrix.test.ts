@@ -183,6 +183,20 @@ const matrix: [string, string, unknown, string, RegExp][] = [
   ],
   ['QuietSourceAccountsFunction', 'not an object', 'x', 'QuietCheckRequestError', /got "x"/],
   [
+    'SearchForwarderFunction',
+    'no Records',
+    {},
+    'InvalidQueueEventError',
+    /event.Records is missing or not an array/,
+  ],
+  [
+    'SearchForwarderFunction',
+    'Records not a list',
+    { Records: 'x' },
+    'InvalidQueueEventError',
+    /event.Records is missing or not an array/,
+  ],
+  [
     'CatalogThenEtlFunction',
     'a range of numbers',
     { step: 'plan', input: { from: 5, to: 6 } },

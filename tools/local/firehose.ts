@@ -19,7 +19,18 @@ interface StreamConfig {
   readonly bufferBytes: number;
   /** RecordDeAggregation (DELIMITED): the delimiter Firehose splits each record on before the transform. */
   readonly deaggregateOn?: Buffer;
+  /** An OpenSearch Serverless destination: the index each record is a document of (S3 is its backup). */
+  readonly searchIndex?: string;
 }
+
+/**
+ * Where a search stream's documents go: the index's answer for each document, in order
+ * (undefined when it was indexed, else OpenSearch's status and reason).
+ */
+export type SearchSink = (
+  index: string,
+  documents: readonly Buffer[],
+) => Promise<({ status: number; reason: string } | undefined)[]>;
 
 /** Firehose splits a record into at most this many sub-records (dynamic-partitioning-multirecord-deaggergation.html). */
 export const MAX_SUB_RECORDS = 500;
@@ -37,6 +48,26 @@ export interface StreamCounts {
 
 function streamConfigs(template: Template): StreamConfig[] {
   return resourcesOfType(template, 'AWS::KinesisFirehose::DeliveryStream').map(([logicalId, stream]) => {
+    const names = [
+      fakeRef(template, logicalId),
+      fakeSubstitution(template, stream.Properties?.DeliveryStreamName as Json),
+    ];
+    const search = stream.Properties?.AmazonOpenSearchServerlessDestinationConfiguration as
+      | Record<string, Json>
+      | undefined;
+    if (search) {
+      const backup = search.S3Configuration as Record<string, Json>;
+      return {
+        logicalId,
+        names,
+        bucket: fakeSubstitution(template, backup.BucketARN as Json).replace(/^arn:aws:s3:::/, ''),
+        prefix: fakeSubstitution(template, backup.Prefix as Json),
+        errorPrefix: fakeSubstitution(template, backup.ErrorOutputPrefix as Json),
+        bufferBytes:
+          Number((search.BufferingHints as { SizeInMBs?: number } | undefined)?.SizeInMBs ?? 5) * 1024 * 1024,
+        searchIndex: String(search.IndexName),
+      };
+    }
     const destination = stream.Properties?.ExtendedS3DestinationConfiguration as Record<string, Json>;
     const processors =
       (destination.ProcessingConfiguration as { Processors?: Processor[] } | undefined)?.Processors ?? [];
@@ -51,10 +82,7 @@ function streamConfigs(template: Template): StreamConfig[] {
     const bufferMiB = Number(fakeSubstitution(template, (parameter('BufferSizeInMBs') ?? 1) as Json));
     return {
       logicalId,
-      names: [
-        fakeRef(template, logicalId),
-        fakeSubstitution(template, stream.Properties?.DeliveryStreamName as Json),
-      ],
+      names,
       bucket: fakeSubstitution(template, destination.BucketARN as Json).replace(/^arn:aws:s3:::/, ''),
       prefix: fakeSubstitution(template, destination.Prefix as Json),
       errorPrefix: fakeSubstitution(template, destination.ErrorOutputPrefix as Json),
@@ -107,6 +135,9 @@ export class LocalFirehose {
   readonly counts = new Map<string, StreamCounts>();
   private sequence = 0;
 
+  /** Where search streams index (a real OpenSearch node); unset, they refuse records. */
+  searchSink?: SearchSink;
+
   constructor(
     private readonly store: LocalObjectStore,
     private readonly handlerFor: (logicalId: string) => Promise<Handler>,
@@ -150,6 +181,10 @@ export class LocalFirehose {
     const data = stream.deaggregateOn
       ? received.flatMap((record) => deaggregate(record, stream.deaggregateOn as Buffer))
       : received;
+    if (stream.searchIndex !== undefined) {
+      await this.index(stream, stream.searchIndex, data, arrival);
+      return;
+    }
     if (!stream.transform) {
       this.write(stream, stream.prefix, {}, data, arrival);
       counts.ok += data.length;
@@ -218,6 +253,43 @@ export class LocalFirehose {
       for (const [prefix, group] of groups) this.write(stream, prefix, group.keys, group.data, arrival);
       if (failed.length > 0) this.write(stream, stream.errorPrefix, {}, failed, arrival);
     }
+  }
+
+  /**
+   * A search stream's delivery: one bulk request of the records as documents; those the index
+   * rejects are backed up under the stream's S3 prefix in AmazonOpenSearchService_failed/, one
+   * JSON line each with the reason, in the form
+   * https://docs.aws.amazon.com/firehose/latest/dev/retry.html gives for OpenSearch Serverless.
+   */
+  private async index(stream: StreamConfig, index: string, documents: Buffer[], arrival: Date) {
+    if (!this.searchSink)
+      throw new Error(`${stream.logicalId} delivers to OpenSearch, and no local node is bound`);
+    const counts = this.countsOf(stream.logicalId);
+    counts.invocations++;
+    const answers = await this.searchSink(index, documents);
+    const failed: Buffer[] = [];
+    for (const [i, answer] of answers.entries()) {
+      if (answer === undefined) {
+        counts.ok++;
+        continue;
+      }
+      counts.processingFailed++;
+      failed.push(
+        Buffer.from(
+          `${JSON.stringify({
+            attemptsMade: 1,
+            arrivalTimestamp: arrival.getTime(),
+            errorCode: String(answer.status),
+            errorMessage: answer.reason,
+            attemptEndingTimestamp: Date.now(),
+            osIndexName: index,
+            rawData: documents[i]?.toString('base64'),
+          })}\n`,
+        ),
+      );
+    }
+    if (failed.length > 0)
+      this.write(stream, `${stream.prefix}AmazonOpenSearchService_failed/`, {}, failed, arrival);
   }
 
   private write(

@@ -15,6 +15,7 @@ const modules: Record<string, () => { handler: unknown }> = {
   RedshiftLoadFunction: () => require('../../functions/redshift-load/index'),
   AuditLogAggregatorFunction: () => require('../../functions/audit-log-aggregator/index'),
   CatalogThenEtlFunction: () => require('../../functions/catalog-then-etl/index'),
+  SearchForwarderFunction: () => require('../../functions/search-forwarder/index'),
 };
 
 const loaded = new Map<string, Handler>();
