@@ -10,6 +10,9 @@ NODE_STAMP := node_modules/.install-stamp
 PY_STAMP := $(VENV)/.install-stamp
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.install-stamp
+# Defined before the rules that need them (make expands prerequisites as it reads them).
+CHROMIUM ?= /usr/bin/chromium
+OPENSEARCH_NODE := tools/opensearch-node/target/.built
 
 # Project-local tools first: node_modules/.bin holds Node 24 (the Lambda runtime's major,
 # from the npm `node` package), esbuild, jest and biome; .venv/bin holds sam and cfn-lint.
@@ -81,8 +84,25 @@ invoke: $(NODE_STAMP) ## Run a built function (FN=<LogicalId>) or a workflow (SM
 	@node tools/invoke/.build/invoke.cjs $(if $(FN),--function $(FN)) $(if $(SM),--state-machine $(SM)) --event $(EVENT) $(if $(S3_DIR),--s3-dir $(S3_DIR))
 
 .PHONY: jest
-jest: $(NODE_STAMP) $(PY_STAMP) $(CHROMIUM) ## Unit, workflow, template and AWS contract tests (botocore models and the SAM translator from .venv; needs sam-build for the bundle tests)
+jest: $(NODE_STAMP) $(PY_STAMP) $(CHROMIUM) $(OPENSEARCH_NODE) ## Unit, workflow, template and AWS contract tests (botocore models and the SAM translator from .venv; needs sam-build for the bundle tests)
 	CHROMIUM=$(CHROMIUM) npm test -- --coverage
+
+# A real OpenSearch 2.19 node for the search sink's tests and demo, assembled from Maven Central
+# (no Docker here): offline/opensearch-node.ts starts it on a free port and stops it by its pid.
+$(OPENSEARCH_NODE): tools/opensearch-node/pom.xml $(shell find tools/opensearch-node/src -type f)
+	rm -rf tools/opensearch-node/target/lib
+	mvn -q -B -Dstyle.color=never -f tools/opensearch-node/pom.xml package
+	@touch $@
+
+.PHONY: opensearch-node
+opensearch-node: $(OPENSEARCH_NODE) ## Build the local OpenSearch node (server, Netty HTTP, log4j from Maven Central)
+
+.PHONY: dashboards
+dashboards: $(NODE_STAMP) ## Install the clickstream index template and dashboards into a deployed collection: ENDPOINT=<SearchEndpoint output> [DRY_RUN=1]
+	@test -n "$(ENDPOINT)" || { echo 'usage: make dashboards ENDPOINT=https://<collection-id>.<region>.aoss.amazonaws.com [DRY_RUN=1]' >&2; exit 2; }
+	@esbuild tools/dashboards/main.ts --bundle --platform=node --format=cjs --target=node24 --log-level=warning \
+	  --outfile=tools/dashboards/.build/dashboards.cjs
+	@node tools/dashboards/.build/dashboards.cjs --endpoint $(ENDPOINT) $(if $(DRY_RUN),--dry-run)
 
 .PHONY: glue-test
 glue-test: $(PY_STAMP) ## pytest of the Glue job transforms on a local Spark (Java 17)
@@ -106,7 +126,6 @@ verify-aws: $(NODE_STAMP) ## After sam deploy: run each workflow once on the rea
 	node tools/verify-aws/.build/verify.cjs --stack "$${STACK:-loglake-dev}"
 
 # Debian's Chromium, for the report's screenshot test (tests/demo); as root, or through sudo.
-CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends chromium'
 
@@ -124,7 +143,7 @@ clean: ## Remove everything the project generated (build output, bundles, demo o
 	rm -rf .aws-sam coverage demo-output bench/results bench/.build tools/*/.build node_modules/.cache/loglake-*
 
 .PHONY: demo
-demo: deps ## Run every pipeline locally on sample data (real handlers, workflows, Spark, DuckDB, PostgreSQL)
+demo: deps $(OPENSEARCH_NODE) ## Run every pipeline locally on sample data (real handlers, workflows, Spark, DuckDB, PostgreSQL, OpenSearch)
 	esbuild tools/local/main.ts --bundle --platform=node --format=cjs --target=node24 --log-level=warning \
 	  --loader:.sql=text --external:@aws-sdk/* --external:@electric-sql/pglite \
 	  --outfile=tools/local/.build/demo.cjs

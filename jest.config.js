@@ -34,6 +34,7 @@ module.exports = {
     project('contract', ['<rootDir>/tests/contract']),
     project('bench', ['<rootDir>/tests/bench']),
     project('sql', ['<rootDir>/tests/sql']),
+    project('dashboards', ['<rootDir>/tests/dashboards']),
     project('demo', ['<rootDir>/tests/demo', '<rootDir>/tests/tools']),
   ],
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],

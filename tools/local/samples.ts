@@ -218,3 +218,44 @@ export function centralLoggingSample(
     }),
   );
 }
+
+/**
+ * What each dashboard visualization should show for these requests, computed from the sample's
+ * own record of each line (not from the index): rows keyed as the visualizations key them.
+ */
+export function expectedDashboard(requests: readonly SampleRequest[]) {
+  const parsed = requests.flatMap((r) => (r.parsed ? [r.parsed] : []));
+  const report = expectedReport(requests);
+  const tally = (keyOf: (r: (typeof parsed)[number]) => string | undefined) => {
+    const counts = new Map<string, number>();
+    for (const r of parsed) {
+      const key = keyOf(r);
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  };
+  const byHourAndStatus = tally((r) =>
+    r.status === 200 || r.status === 500 ? `${r.hour}:00:00.000Z|${r.status}` : undefined,
+  );
+  const hours = [...new Set(parsed.map((r) => r.hour))].sort();
+  const byPath = [...tally((r) => r.path)].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
+  const byClass = tally(
+    (r) => `${Math.floor(r.status / 100) * 100}.0-${Math.floor(r.status / 100) * 100 + 100}.0`,
+  );
+  return {
+    'loglake-clickstream-responses-200-vs-500': hours.flatMap((hour) =>
+      ['200', '500'].map((status) => ({
+        keys: [`${hour}:00:00.000Z`, status],
+        value: byHourAndStatus.get(`${hour}:00:00.000Z|${status}`) ?? 0,
+      })),
+    ),
+    'loglake-clickstream-page-views': [{ keys: [], value: report.pageViews }],
+    'loglake-clickstream-sign-ups': [{ keys: [], value: report.signUps }],
+    'loglake-clickstream-sign-ins': [{ keys: [], value: report.signIns }],
+    'loglake-clickstream-distinct-usernames': [{ keys: [], value: report.distinctUsers }],
+    'loglake-clickstream-top-paths': byPath.slice(0, 10).map(([path, value]) => ({ keys: [path], value })),
+    'loglake-clickstream-status-classes': ['200.0-300.0', '300.0-400.0', '400.0-500.0', '500.0-600.0'].map(
+      (key) => ({ keys: [key], value: byClass.get(key) ?? 0 }),
+    ),
+  } as Record<string, { keys: string[]; value: number }[]>;
+}
