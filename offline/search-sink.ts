@@ -12,12 +12,7 @@ export function bulkIndex(http: OpenSearchHttp) {
     if (documents.length === 0) return [];
     const action = `${JSON.stringify({ index: { _index: index } })}\n`;
     const body = documents.map((d) => `${action}${d.toString('utf8')}\n`).join('');
-    const answer = await http.request<BulkAnswer>(
-      'POST',
-      '/_bulk?refresh=wait_for',
-      body,
-      'application/x-ndjson',
-    );
+    const answer = await http.request<BulkAnswer>('POST', '/_bulk', body, 'application/x-ndjson');
     return answer.items.map(({ index: item }) =>
       item.error ? { status: item.status, reason: `${item.error.type}: ${item.error.reason}` } : undefined,
     );

@@ -46,6 +46,27 @@ describe('make demo (reduced)', () => {
     expect(result.clickstream.secondRun).toMatchObject({ outcome: 'NothingNew' });
   });
 
+  it('indexes the clickstream into a real OpenSearch node, and the dashboards count what Athena counts', () => {
+    const { search, report, ok } = result.clickstream;
+    const value = (id: string) =>
+      search.visualizations.find((v) => v.id === `loglake-clickstream-${id}`)?.rows[0]?.value;
+    const classes =
+      search.visualizations.find((v) => v.id === 'loglake-clickstream-status-classes')?.rows ?? [];
+
+    expect([search.documentsIndexed, search.documentsBackedUp]).toEqual([ok, 0]);
+    expect({
+      requests: String(classes.reduce((sum, r) => sum + r.value, 0)),
+      status5xx: String(classes.find((r) => r.keys[0] === '500.0-600.0')?.value),
+      pageViews: String(value('page-views')),
+      signUps: String(value('sign-ups')),
+      signIns: String(value('sign-ins')),
+      distinctUsers: String(value('distinct-usernames')),
+    }).toEqual(report);
+    expect(readFileSync(result.reportHtml, 'utf8')).toContain(
+      'Search: the dashboards on a local OpenSearch node',
+    );
+  });
+
   it('loads every unique, typable audit event into the database once, and ignores the duplicate token', () => {
     expect(result.audit.loadedRows).toBe(result.audit.expectedRows);
     // One row per customer cannot be typed: it is kept under rejects/, not loaded.
@@ -108,6 +129,7 @@ describe('make demo (reduced)', () => {
 
     expect(rows.map((r) => r.pipeline)).toEqual([
       'clickstream',
+      'search index',
       'audit logs',
       'cloudtrail',
       'cloudwatch logs',

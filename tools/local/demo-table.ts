@@ -34,6 +34,17 @@ export function reconciledRows(r: DemoResult): ReconciledRow[] {
       skippedAs: 'blank (Dropped)',
       files: `${click.rawObjects} + ${click.errorObjects} errors`,
     });
+  if (click)
+    rows.push({
+      pipeline: 'search index',
+      unit: 'documents',
+      in: click.ok,
+      ok: click.search.documentsIndexed,
+      failed: click.search.documentsBackedUp,
+      skipped: 0,
+      skippedAs: '-',
+      files: `${click.search.objectsForwarded} objects forwarded`,
+    });
   if (audit)
     rows.push({
       pipeline: 'audit logs',

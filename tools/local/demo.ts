@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { loadEvent } from '../../offline/fixtures';
 import type { EventLog, ExecutionReport } from '../../offline/harness';
 import { lambdaContext } from '../../offline/lambda-context';
+import { startOpenSearchNode } from '../../offline/opensearch-node';
 import { type CentralLoggingResult, centralLoggingDemo } from './central-logging';
 import { reconciledRows, TABLE_HEADER, tableCells } from './demo-table';
 import { type FailureGroup, failuresOf } from './failures';
 import { loadHandler } from './handlers';
 import { htmlReport, statusChart } from './report-html';
 import { auditSample, clickstreamSample, expectedReport } from './samples';
+import { type SearchResult, searchPipeline } from './search';
 import { names } from './services';
 import { type LocalSession, startLocalSession } from './session';
 
@@ -38,6 +40,8 @@ export interface ClickstreamResult {
   report: Record<string, string>;
   expected: ReturnType<typeof expectedReport>;
   secondRun: unknown;
+  /** The search sink on a real local OpenSearch node: what it indexed and what each visualization shows. */
+  search: SearchResult & { nodeStartSeconds: number };
 }
 
 export interface AuditResult {
@@ -167,6 +171,9 @@ async function clickstreamPipeline({
 }: DemoContext): Promise<ClickstreamResult> {
   const { store, firehose } = session;
   print(`\n▶ Clickstream: ${options.clickstreamLines} access-log lines through Firehose and the transform`);
+  // The search sink's node starts while the lines go through the transform and Glue.
+  const starting = startOpenSearchNode();
+  starting.catch(() => {});
   const sample = clickstreamSample(options.clickstreamLines, options.now);
   for (let i = 0; i < sample.length; i += 500) {
     await firehose.deliver(
@@ -187,6 +194,24 @@ async function clickstreamPipeline({
   print('  …and again: every hour holds what the first run converted, so nothing to do');
   const etlAgain = await run('CatalogThenEtlStateMachine', { scheduledTime: options.now.toISOString() });
 
+  const node = await starting;
+  print(
+    `  Search sink: a local OpenSearch ${node.url} (started in ${(node.startMs / 1000).toFixed(1)} s), each raw object forwarded to the search stream`,
+  );
+  let search: SearchResult;
+  try {
+    search = await searchPipeline(store, firehose, node, {
+      from: new Date(options.now.getTime() - 3 * 3_600_000).toISOString(),
+      to: options.now.toISOString(),
+    });
+  } finally {
+    await node.stop();
+  }
+  const single = (id: string) => search.visualizations.find((v) => v.id === id)?.rows[0]?.value;
+  print(
+    `  indexed ${search.documentsIndexed} documents from ${search.objectsForwarded} objects (${search.documentsBackedUp} backed up); dashboards: page views ${single('loglake-clickstream-page-views')}, sign-ups ${single('loglake-clickstream-sign-ups')}, sign-ins ${single('loglake-clickstream-sign-ins')}, distinct usernames ${single('loglake-clickstream-distinct-usernames')} [${elapsed()}]`,
+  );
+
   return {
     lines: sample.length,
     ok: delivered.ok,
@@ -197,6 +222,7 @@ async function clickstreamPipeline({
     report: headline,
     expected: expectedReport(sample),
     secondRun: etlAgain.output,
+    search: { ...search, nodeStartSeconds: node.startMs / 1000 },
   };
 }
 

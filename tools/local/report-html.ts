@@ -105,7 +105,8 @@ ${
 ${statusChart(queries.hourly)}
 ${queries.hourly ? table(queries.hourly.columns, queries.hourly.rows) : '<p>no report</p>'}
 <h3>Top paths per hour</h3>
-${queries.topPaths ? table(queries.topPaths.columns, queries.topPaths.rows) : '<p>no report</p>'}`
+${queries.topPaths ? table(queries.topPaths.columns, queries.topPaths.rows) : '<p>no report</p>'}
+${searchSection(result.clickstream)}`
     : ''
 }
 ${result.cloudtrail ? `<h2>CloudTrail calls per hour (timeseries CSV)</h2>\n${callsPlot(result.cloudtrail.callsByHour)}` : ''}
@@ -149,4 +150,44 @@ ${
 ${notices.map((n) => `<pre><b>${escapeHtml(n.subject)}</b>\n${escapeHtml(n.message)}</pre>`).join('')}
 </body></html>
 `;
+}
+
+/**
+ * The dashboards' numbers (each visualization's own search on the local OpenSearch node) beside
+ * the Athena report's: two engines, one sample, the same counts.
+ */
+function searchSection(click: NonNullable<DemoResult['clickstream']>): string {
+  const rows = (id: string) => click.search.visualizations.find((v) => v.id === id)?.rows ?? [];
+  const one = (id: string) => rows(id)[0]?.value ?? '';
+  const classes = rows('loglake-clickstream-status-classes');
+  const headline = click.report;
+  const compared: (string | number)[][] = [
+    ['requests (all status classes)', classes.reduce((sum, r) => sum + r.value, 0), headline.requests ?? ''],
+    [
+      '5xx responses',
+      classes.find((r) => r.keys[0] === '500.0-600.0')?.value ?? '',
+      headline.status5xx ?? '',
+    ],
+    ['page views', one('loglake-clickstream-page-views'), headline.pageViews ?? ''],
+    ['sign-ups', one('loglake-clickstream-sign-ups'), headline.signUps ?? ''],
+    ['sign-ins', one('loglake-clickstream-sign-ins'), headline.signIns ?? ''],
+    ['distinct usernames', one('loglake-clickstream-distinct-usernames'), headline.distinctUsers ?? ''],
+  ];
+  return `<h2>Search: the dashboards on a local OpenSearch node</h2>
+<p>${click.search.documentsIndexed} documents indexed from ${click.search.objectsForwarded} raw-zone objects through the forwarder and the search stream (${click.search.documentsBackedUp} backed up); each number is the saved visualization's own search (dashboards/clickstream.ndjson) on OpenSearch 2.19, started in ${click.search.nodeStartSeconds.toFixed(1)} s.</p>
+${table(['visualization', 'OpenSearch', 'Athena'], compared)}
+<h3>Responses: 200 vs 500, per hour</h3>
+${table(
+  ['hour (UTC)', 'status', 'requests'],
+  rows('loglake-clickstream-responses-200-vs-500').map((r) => [
+    r.keys[0]?.slice(0, 13) ?? '',
+    r.keys[1] ?? '',
+    r.value,
+  ]),
+)}
+<h3>Top paths</h3>
+${table(
+  ['path', 'requests'],
+  rows('loglake-clickstream-top-paths').map((r) => [r.keys[0] ?? '', r.value]),
+)}`;
 }

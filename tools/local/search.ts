@@ -56,6 +56,8 @@ export async function searchPipeline(
     if (answer.batchItemFailures.length > 0)
       throw new Error(`the forwarder did not forward ${object.key}: ${JSON.stringify(answer)}`);
   }
+  // What was indexed becomes searchable at the next refresh (each second on a node); now, for the searches.
+  await http.request('POST', '/clickstream*/_refresh');
   const counts = firehose.countsOf('SearchDeliveryStream');
   const visualizations = await Promise.all(
     visualizationSearches(savedObjects(), time).map(async (search) => ({
