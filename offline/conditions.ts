@@ -20,7 +20,9 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
 export function evaluate(template: Template, expression: Json, parameters: Record<string, Json>): Json {
   if (expression === null || typeof expression !== 'object') return expression;
   if (Array.isArray(expression)) return expression.map((e) => evaluate(template, e, parameters));
-  const [fn, raw] = Object.entries(expression)[0] as [string, Json];
+  const entries = Object.entries(expression);
+  if (entries.length === 0) return {};
+  const [fn, raw] = entries[0] as [string, Json];
   const intrinsic = fn === 'Ref' || fn === 'Condition' || fn.startsWith('Fn::');
   if (!intrinsic) {
     // A plain object (a policy statement…): evaluate its values.
@@ -36,6 +38,10 @@ export function evaluate(template: Template, expression: Json, parameters: Recor
       if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name] as Json;
       // A resource's Ref: the fake name or ARN the harness substitutes into definitions too.
       if (template.Resources[name]) return fakeRef(template, name);
+      // SAM's `<Api>.Stage`: the stage it creates for a Serverless::Api, by its StageName.
+      const api = template.Resources[name.replace(/\.Stage$/, '')];
+      if (name.endsWith('.Stage') && api?.Type === 'AWS::Serverless::Api')
+        return evaluate(template, api.Properties?.StageName as Json, parameters);
       const parameter = template.Parameters?.[name];
       if (!parameter) throw new Error(`evaluate: Ref ${name} is not a parameter`);
       const fallback = parameter.Default ?? '';
