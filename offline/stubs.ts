@@ -76,9 +76,17 @@ export interface Integrations {
     CloudFormation.DescribeStacksCommandInput,
     CloudFormation.DescribeStacksCommandOutput
   >;
-  'aws-sdk:cloudformation:updateStack': Io<
-    CloudFormation.UpdateStackCommandInput,
-    CloudFormation.UpdateStackCommandOutput
+  'aws-sdk:cloudformation:createChangeSet': Io<
+    CloudFormation.CreateChangeSetCommandInput,
+    CloudFormation.CreateChangeSetCommandOutput
+  >;
+  'aws-sdk:cloudformation:executeChangeSet': Io<
+    CloudFormation.ExecuteChangeSetCommandInput,
+    CloudFormation.ExecuteChangeSetCommandOutput
+  >;
+  'aws-sdk:cloudformation:deleteChangeSet': Io<
+    CloudFormation.DeleteChangeSetCommandInput,
+    CloudFormation.DeleteChangeSetCommandOutput
   >;
   'aws-sdk:cloudformation:describeStackEvents': Io<
     CloudFormation.DescribeStackEventsCommandInput,

@@ -16,6 +16,7 @@ import { grants, roleStatements } from '../support/iam';
 /** SDK v3 client packages → botocore's service name and the IAM action prefix. */
 const PACKAGES: Record<string, { botocore: string; iam: string }> = {
   '@aws-sdk/client-api-gateway': { botocore: 'apigateway', iam: 'apigateway' },
+  '@aws-sdk/client-cloudformation': { botocore: 'cloudformation', iam: 'cloudformation' },
   '@aws-sdk/client-cloudtrail': { botocore: 'cloudtrail', iam: 'cloudtrail' },
   '@aws-sdk/client-cloudwatch': { botocore: 'cloudwatch', iam: 'cloudwatch' },
   '@aws-sdk/client-firehose': { botocore: 'firehose', iam: 'firehose' },

@@ -122,6 +122,17 @@ describe('make demo (reduced)', () => {
     expect(html.match(/<svg/g)).toHaveLength(2);
     expect(printed.some((line) => line.includes('CatalogThenEtlStateMachine › Run Glue job'))).toBe(true);
     expect(printed.some((line) => line.startsWith('pipeline'))).toBe(true);
+    // The rotation's real change-set logic on the recorded change sets: one runs, one is refused.
+    expect(
+      printed.filter((line) =>
+        line.includes('(keyOnly): would execute: IngestionApiPipeline/ClickstreamApiKey'),
+      ),
+    ).toHaveLength(1);
+    expect(
+      printed.filter((line) =>
+        line.includes('(afterSamRelease): would refuse (ApiKeyRotation.ForeignChanges)'),
+      ),
+    ).toHaveLength(1);
   });
 
   it('reconciles every pipeline: what went in is ok, failed or skipped, each count from what happened', () => {

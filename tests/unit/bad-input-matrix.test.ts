@@ -183,6 +183,13 @@ const matrix: [string, string, unknown, string, RegExp][] = [
   ],
   ['QuietSourceAccountsFunction', 'not an object', 'x', 'QuietCheckRequestError', /got "x"/],
   [
+    'RotationChangeSetFunction',
+    'no change set name',
+    {},
+    'RotationChangeSetRequestError',
+    /the input must be \{"changeSetName": "<a change set name>"\}, got \{\}/,
+  ],
+  [
     'SearchForwarderFunction',
     'no Records',
     {},

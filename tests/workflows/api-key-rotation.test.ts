@@ -1,5 +1,12 @@
 import { APIGatewayClient, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
-import type { StackEvent, StackStatus } from '@aws-sdk/client-cloudformation';
+import {
+  type Change,
+  CloudFormationClient,
+  DescribeChangeSetCommand,
+  type DescribeChangeSetOutput,
+  type StackEvent,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../../offline/fixtures';
 import { runStateMachine } from '../../offline/harness';
@@ -27,9 +34,9 @@ const PARAMETERS = ['Stage', 'LogLevel', 'Timestamp', 'ApiKeyRotationSchedule'].
   ParameterValue: ParameterKey === 'Timestamp' ? '2026-10-23T134500Z' : 'unchanged',
 }));
 
-/** The ClientRequestToken the execution gave its update: CloudFormation tags that update's events with it. */
+/** The ClientRequestToken the execution gave its change set's execution: CloudFormation tags that update's events with it. */
 const tokenOf = (stubs: ServiceStubs) =>
-  String(stubs.calls('aws-sdk:cloudformation:updateStack')[0]?.input.ClientRequestToken);
+  String(stubs.calls('aws-sdk:cloudformation:executeChangeSet')[0]?.input.ClientRequestToken);
 const TOKEN = expect.stringMatching(/^rotate-[0-9a-f-]{36}$/);
 
 const stack = (StackStatus: StackStatus, keyId = OLD_KEY) => ({
@@ -50,18 +57,77 @@ const stack = (StackStatus: StackStatus, keyId = OLD_KEY) => ({
   ],
 });
 
-/** A rotation on a good day: the stack is ready, the update completes, the plan holds the new key. */
+/** CloudFormation as RotationChangeSetFunction (run in-process by the harness) reads the change sets. */
+const cloudFormation = mockClient(CloudFormationClient);
+const CHANGE_SET = 'loglake-rotate-2026-11-22T134500Z';
+const NESTED_CHANGE_SET = `arn:aws:cloudformation:eu-west-1:123456789012:changeSet/${STACK}-IngestionApiPipeline-1/abc`;
+const change = (
+  LogicalResourceId: string,
+  ResourceType: string,
+  extra: Partial<NonNullable<Change['ResourceChange']>> = {},
+): Change => ({
+  Type: 'Resource',
+  ResourceChange: { Action: 'Modify', LogicalResourceId, ResourceType, Replacement: 'True', ...extra },
+});
+const KEY_CHANGES = [
+  change('ClickstreamApiKey', 'AWS::ApiGateway::ApiKey'),
+  change('ClickstreamUsagePlanKey', 'AWS::ApiGateway::UsagePlanKey'),
+];
+/** The root change set (its status, and the nested API stack's change pointing to its own), and the nested one's changes. */
+function changeSets(
+  root: Partial<DescribeChangeSetOutput>[],
+  nested: Change[] = KEY_CHANGES,
+  rootChanges: Change[] = [
+    change('IngestionApiPipeline', 'AWS::CloudFormation::Stack', {
+      ChangeSetId: NESTED_CHANGE_SET,
+      Replacement: 'False',
+    }),
+  ],
+) {
+  cloudFormation.reset();
+  let answer = 0;
+  cloudFormation.on(DescribeChangeSetCommand).callsFake(({ ChangeSetName }) => {
+    if (ChangeSetName === NESTED_CHANGE_SET)
+      return {
+        ChangeSetName: 'nested',
+        Status: 'CREATE_COMPLETE',
+        ExecutionStatus: 'AVAILABLE',
+        Changes: nested,
+      };
+    const state = root[Math.min(answer++, root.length - 1)] ?? {};
+    return {
+      ChangeSetName,
+      StackName: STACK,
+      Changes: state.Status === 'CREATE_COMPLETE' ? rootChanges : [],
+      ...state,
+    };
+  });
+}
+const CREATING = { Status: 'CREATE_IN_PROGRESS' as const, ExecutionStatus: 'UNAVAILABLE' as const };
+const READY = { Status: 'CREATE_COMPLETE' as const, ExecutionStatus: 'AVAILABLE' as const };
+const EMPTY = {
+  Status: 'FAILED' as const,
+  ExecutionStatus: 'UNAVAILABLE' as const,
+  StatusReason:
+    "The submitted information didn't contain changes. Submit different information to create a change set.",
+};
+
+/** A rotation on a good day: the stack is ready, the change set holds the key's changes only, the update completes, the plan holds the new key. */
 function goodDay(keyName = `${STACK}-clickstream-2026-11-22T134500Z`): ServiceStubs {
   const stubs = new ServiceStubs();
+  changeSets([CREATING, READY]);
+  stubs.on('aws-sdk:cloudformation:createChangeSet').resolves({
+    Id: `arn:aws:cloudformation:eu-west-1:123456789012:changeSet/${CHANGE_SET}/1`,
+    StackId: 'x',
+  });
+  stubs.on('aws-sdk:cloudformation:executeChangeSet').resolves({});
+  stubs.on('aws-sdk:cloudformation:deleteChangeSet').resolves({});
   stubs.onState('Describe stack', 'aws-sdk:cloudformation:describeStacks').resolves(stack('UPDATE_COMPLETE'));
   stubs
     .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
     .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
     .resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', NEW_KEY))
     .resolves(stack('UPDATE_COMPLETE', NEW_KEY));
-  stubs
-    .on('aws-sdk:cloudformation:updateStack')
-    .resolves({ StackId: `arn:aws:cloudformation:eu-west-1:123456789012:stack/${STACK}/1` });
   apiGateway.reset();
   planHolds([{ id: NEW_KEY, name: keyName }]);
   stubs
@@ -72,14 +138,16 @@ function goodDay(keyName = `${STACK}-clickstream-2026-11-22T134500Z`): ServiceSt
 }
 
 describe('API key rotation workflow', () => {
-  it('updates only Timestamp, waits for the update, verifies the plan holds exactly the new key, and notifies its id', async () => {
+  it('changes only Timestamp through a change set of the key alone, executes it, waits, verifies the plan holds exactly the new key, and notifies its id', async () => {
     const stubs = goodDay();
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(stubs.calls('aws-sdk:cloudformation:updateStack')[0]?.input).toEqual({
+    expect(stubs.calls('aws-sdk:cloudformation:createChangeSet')[0]?.input).toEqual({
       StackName: STACK,
+      ChangeSetName: CHANGE_SET,
+      ChangeSetType: 'UPDATE',
       UsePreviousTemplate: true,
       Parameters: [
         { ParameterKey: 'Stage', UsePreviousValue: true },
@@ -88,8 +156,20 @@ describe('API key rotation workflow', () => {
         { ParameterKey: 'ApiKeyRotationSchedule', UsePreviousValue: true },
       ],
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'],
-      ClientRequestToken: TOKEN,
+      IncludeNestedStacks: true,
+      ClientToken: TOKEN,
+      Description: expect.stringMatching(/^API key rotation to Timestamp 2026-11-22T134500Z by /),
     });
+    // Read while CloudFormation creates it, then the root and the API stack's nested change set.
+    expect(
+      cloudFormation.commandCalls(DescribeChangeSetCommand).map((c) => c.args[0].input.ChangeSetName),
+    ).toEqual([CHANGE_SET, CHANGE_SET, NESTED_CHANGE_SET]);
+    expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')[0]?.input).toEqual({
+      StackName: STACK,
+      ChangeSetName: CHANGE_SET,
+      ClientRequestToken: stubs.calls('aws-sdk:cloudformation:createChangeSet')[0]?.input.ClientToken,
+    });
+    expect(stubs.calls('aws-sdk:cloudformation:deleteChangeSet')).toEqual([]);
     expect(stubs.calls('aws-sdk:cloudformation:describeStacks')).toHaveLength(4);
     expect(apiGateway.commandCalls(GetUsagePlanKeysCommand)[0]?.args[0].input).toEqual({
       usagePlanId: 'loglake-test-ClickstreamUsagePlan',
@@ -126,14 +206,9 @@ describe('API key rotation workflow', () => {
     expect(run.status).toBe('SUCCEEDED');
   });
 
-  it('verifies the stack key and ends as a success with a note when CloudFormation has nothing to update', async () => {
+  it('verifies the stack key, deletes the empty change set and ends as a success with a note when CloudFormation has nothing to change', async () => {
     const stubs = goodDay();
-    stubs
-      .on('aws-sdk:cloudformation:updateStack')
-      .rejects(
-        'unmodelled',
-        'No updates are to be performed. (Service: CloudFormation; Status Code: 400; Error Code: ValidationError)',
-      );
+    changeSets([CREATING, EMPTY]);
     // An earlier execution already applied this Timestamp: the stack's key is the one it names.
     planHolds([{ id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` }]);
 
@@ -148,29 +223,171 @@ describe('API key rotation workflow', () => {
     expect(apiGateway.commandCalls(GetUsagePlanKeysCommand)).toHaveLength(1);
     expect(stubs.calls('aws-sdk:apigateway:getApiKey')).toEqual([]);
     expect(stubs.notices()).toEqual([]);
+    expect(stubs.calls('aws-sdk:cloudformation:deleteChangeSet')[0]?.input).toEqual({
+      StackName: STACK,
+      ChangeSetName: CHANGE_SET,
+    });
+    expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toEqual([]);
+  });
+
+  it('still verifies and succeeds when deleting the empty change set is refused', async () => {
+    const stubs = goodDay();
+    changeSets([EMPTY]);
+    stubs.on('aws-sdk:cloudformation:deleteChangeSet').rejects('InvalidChangeSetStatusException', 'in use');
+    planHolds([{ id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` }]);
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { outcome: 'NoUpdate' } });
+  });
+
+  it('verifies and ends as a no-op when a re-run finds its change set already executed', async () => {
+    const stubs = goodDay();
+    stubs
+      .on('aws-sdk:cloudformation:createChangeSet')
+      .rejects('AlreadyExistsException', `ChangeSet ${CHANGE_SET} already exists`);
+    changeSets([{ Status: 'CREATE_COMPLETE', ExecutionStatus: 'EXECUTE_COMPLETE' }]);
+    stubs
+      .onState('Describe stack', 'aws-sdk:cloudformation:describeStacks')
+      .resolves(stack('UPDATE_COMPLETE', NEW_KEY));
+    planHolds([{ id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` }]);
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { outcome: 'NoUpdate', keyId: [NEW_KEY] } });
+    expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toEqual([]);
+  });
+
+  it('refuses by name, deletes the change set and names the resources when it would change more than the key', async () => {
+    const stubs = goodDay();
+    changeSets(
+      [READY],
+      [
+        ...KEY_CHANGES,
+        change('ClickstreamApiDeployment', 'AWS::ApiGateway::Deployment', {
+          Action: 'Add',
+          Replacement: undefined,
+        }),
+      ],
+      [
+        change('IngestionApiPipeline', 'AWS::CloudFormation::Stack', { ChangeSetId: NESTED_CHANGE_SET }),
+        change('CatalogThenEtlPipeline', 'AWS::CloudFormation::Stack', {
+          ChangeSetId: 'arn:aws:cloudformation:eu-west-1:123456789012:changeSet/other/1',
+        }),
+      ],
+    );
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.ForeignChanges' });
+    expect(run.cause).toBe(
+      `The change set ${CHANGE_SET} would change more than the key: IngestionApiPipeline/ClickstreamApiDeployment (AWS::ApiGateway::Deployment: Add), CatalogThenEtlPipeline (AWS::CloudFormation::Stack: Modify, replaced). It is deleted, not executed; deploy the stack (sam deploy) to apply or undo those changes, then rotate.`,
+    );
+    expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toEqual([]);
+    expect(stubs.calls('aws-sdk:cloudformation:deleteChangeSet')).toHaveLength(1);
+    expect(stubs.notices()[0]).toContain('CatalogThenEtlPipeline');
+  });
+
+  it('still notifies the refusal when deleting the change set fails', async () => {
+    const stubs = goodDay();
+    changeSets([READY], [change('ClickstreamApi', 'AWS::ApiGateway::RestApi')]);
+    stubs.on('aws-sdk:cloudformation:deleteChangeSet').rejects('unmodelled', 'Service Unavailable');
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.ForeignChanges' });
+    expect(stubs.notices()).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'CloudFormation could not create it',
+      [
+        {
+          Status: 'FAILED',
+          ExecutionStatus: 'UNAVAILABLE',
+          StatusReason: 'Parameter Timestamp failed to satisfy constraint',
+        },
+      ],
+      'ApiKeyRotation.ChangeSetFailed',
+      'Parameter Timestamp failed to satisfy constraint',
+    ],
+    [
+      'it failed to execute before',
+      [{ Status: 'CREATE_COMPLETE', ExecutionStatus: 'EXECUTE_FAILED' }],
+      'ApiKeyRotation.ChangeSetFailed',
+      'is CREATE_COMPLETE and EXECUTE_FAILED',
+    ],
+    [
+      'it is never ready',
+      [CREATING],
+      'ApiKeyRotation.ChangeSetTimedOut',
+      'still CREATE_IN_PROGRESS after 60 looks',
+    ],
+  ] as const)('fails by name and deletes the change set when %s', async (_case, states, error, cause) => {
+    const stubs = goodDay();
+    changeSets([...states]);
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error });
+    expect(run.cause).toContain(cause);
+    expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toEqual([]);
+    expect(stubs.calls('aws-sdk:cloudformation:deleteChangeSet')).toHaveLength(1);
+  });
+
+  it('fails by name when the change set cannot be read', async () => {
+    const stubs = goodDay();
+    cloudFormation.reset();
+    cloudFormation
+      .on(DescribeChangeSetCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.ChangeSetUnreadable' });
+    expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toEqual([]);
   });
 
   it('fails verification by name on NoUpdate when the usage plan does not hold the stack key', async () => {
     const stubs = goodDay();
-    stubs.on('aws-sdk:cloudformation:updateStack').rejects('unmodelled', 'No updates are to be performed.');
+    changeSets([EMPTY]);
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.VerificationFailed' });
   });
 
-  it('follows its own update when a retried call finds its token taken (the first answer was lost)', async () => {
+  it('reads its own change set when a retried create finds the name taken (the first answer was lost)', async () => {
     const stubs = goodDay();
     stubs
-      .on('aws-sdk:cloudformation:updateStack')
+      .on('aws-sdk:cloudformation:createChangeSet')
       .rejectsOnce('unmodelled', 'Service Unavailable (Status Code: 503)')
-      .rejectsOnce('TokenAlreadyExistsException', `Token ${TOKEN} already exists`);
+      .rejectsOnce('AlreadyExistsException', `ChangeSet ${CHANGE_SET} already exists`);
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'SUCCEEDED', output: { outcome: 'Rotated', keyId: NEW_KEY } });
-    const tokens = stubs.calls('aws-sdk:cloudformation:updateStack').map((c) => c.input.ClientRequestToken);
+    const tokens = stubs.calls('aws-sdk:cloudformation:createChangeSet').map((c) => c.input.ClientToken);
     expect(tokens).toEqual([TOKEN, tokens[0]]);
+    expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toHaveLength(1);
+  });
+
+  it('follows its own execution when a retried execute finds it running (the first answer was lost)', async () => {
+    const stubs = goodDay();
+    changeSets([READY, { Status: 'CREATE_COMPLETE', ExecutionStatus: 'EXECUTE_IN_PROGRESS' }]);
+    stubs
+      .on('aws-sdk:cloudformation:executeChangeSet')
+      .rejectsOnce('unmodelled', 'Service Unavailable (Status Code: 503)')
+      .rejectsOnce(
+        'InvalidChangeSetStatusException',
+        `ChangeSet [${CHANGE_SET}] cannot be executed in its current execution status of [EXECUTE_IN_PROGRESS]`,
+      );
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { outcome: 'Rotated', keyId: NEW_KEY } });
+    expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toHaveLength(2);
   });
 
   it('waits for a busy stack to settle, then rotates', async () => {
@@ -184,23 +401,23 @@ describe('API key rotation workflow', () => {
 
     expect(run.status).toBe('SUCCEEDED');
     expect(run.statesEntered.filter((s) => s === 'Wait for stack')).toHaveLength(2);
-    expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toHaveLength(1);
+    expect(stubs.calls('aws-sdk:cloudformation:createChangeSet')).toHaveLength(1);
   });
 
-  it('waits again when the stack turns busy between describing and updating it', async () => {
+  it('waits again when the stack turns busy between describing it and creating the change set', async () => {
     const stubs = goodDay();
     stubs
-      .onState('Update stack', 'aws-sdk:cloudformation:updateStack')
+      .onState('Create change set', 'aws-sdk:cloudformation:createChangeSet')
       .rejectsOnce(
         'CloudFormation.CloudFormationException',
         'Stack:arn:aws:cloudformation:eu-west-1:123456789012:stack/loglake-test/1 is in UPDATE_IN_PROGRESS state and can not be updated.',
       )
-      .resolvesOnce({ StackId: 'x' });
+      .resolvesOnce({ Id: 'x', StackId: 'x' });
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toHaveLength(2);
+    expect(stubs.calls('aws-sdk:cloudformation:createChangeSet')).toHaveLength(2);
   });
 
   it('refuses by name when the stack stays busy past the bound, without updating it', async () => {
@@ -213,7 +430,7 @@ describe('API key rotation workflow', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.StackBusy' });
     expect(run.cause).toBe('The stack was still UPDATE_IN_PROGRESS after 20 waits of 30 s; rotate later.');
-    expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toEqual([]);
+    expect(stubs.calls('aws-sdk:cloudformation:createChangeSet')).toEqual([]);
     expect(stubs.notices()[0]).toContain('failed in "Describe stack"');
   });
 
@@ -226,7 +443,7 @@ describe('API key rotation workflow', () => {
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.StackNotReady' });
-    expect(stubs.calls('aws-sdk:cloudformation:updateStack')).toEqual([]);
+    expect(stubs.calls('aws-sdk:cloudformation:createChangeSet')).toEqual([]);
   });
 
   /** A stack event of this update (its token) in the root stack or the API's nested stack. */
@@ -449,7 +666,8 @@ describe('API key rotation workflow', () => {
 
   it.each([
     ['Describe stack', 'aws-sdk:cloudformation:describeStacks', 'ApiKeyRotation.DescribeFailed'],
-    ['Update stack', 'aws-sdk:cloudformation:updateStack', 'ApiKeyRotation.UpdateFailed'],
+    ['Create change set', 'aws-sdk:cloudformation:createChangeSet', 'ApiKeyRotation.UpdateFailed'],
+    ['Execute change set', 'aws-sdk:cloudformation:executeChangeSet', 'ApiKeyRotation.UpdateFailed'],
     ['Read usage plan keys', 'lambda:invoke', 'ApiKeyRotation.VerificationFailed'],
   ] as const)('fails by name when "%s" is refused', async (state, key, error) => {
     const stubs = goodDay();
@@ -461,10 +679,10 @@ describe('API key rotation workflow', () => {
     expect(stubs.notices()[0]).toContain('User is not authorized');
   });
 
-  it('fails by name when CloudFormation refuses the update for another reason', async () => {
+  it('fails by name when CloudFormation refuses the change set for another reason', async () => {
     const stubs = goodDay();
     stubs
-      .on('aws-sdk:cloudformation:updateStack')
+      .on('aws-sdk:cloudformation:createChangeSet')
       .rejects('CloudFormation.CloudFormationException', 'Parameter Timestamp failed to satisfy constraint');
 
     const run = await runStateMachine(MACHINE, manual, { stubs });
@@ -485,6 +703,6 @@ describe('API key rotation workflow', () => {
 });
 
 function timestampOf(stubs: ServiceStubs): string | undefined {
-  const parameters = stubs.calls('aws-sdk:cloudformation:updateStack')[0]?.input.Parameters ?? [];
+  const parameters = stubs.calls('aws-sdk:cloudformation:createChangeSet')[0]?.input.Parameters ?? [];
   return parameters.find((p) => p.ParameterKey === 'Timestamp')?.ParameterValue;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type DescribedChangeSet, rotationPlan } from '../../functions/rotation-change-set/plan';
 import { loadEvent } from '../../offline/fixtures';
 import type { EventLog, ExecutionReport } from '../../offline/harness';
 import { lambdaContext } from '../../offline/lambda-context';
@@ -10,6 +11,7 @@ import { reconciledRows, TABLE_HEADER, tableCells } from './demo-table';
 import { type FailureGroup, failuresOf } from './failures';
 import { loadHandler } from './handlers';
 import { htmlReport, statusChart } from './report-html';
+import recordedChangeSets from './rotation-change-sets.json';
 import { auditSample, clickstreamSample, expectedReport } from './samples';
 import { type SearchResult, searchPipeline } from './search';
 import { names } from './services';
@@ -119,17 +121,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const audit = want('audit') ? await auditPipeline(ctx) : undefined;
     const cloudtrail = want('cloudtrail') ? await cloudTrailPipeline(ctx) : undefined;
     const ingestion = want('ingestion') ? await ingestionPipeline(ctx) : undefined;
-    if (!options.pipelines) {
-      print(
-        '\n▶ API key rotation needs AWS CloudFormation: no local stand-in is honest about stack updates.',
-      );
-      print(
-        '  On AWS it would: describe the stack, UpdateStack with UsePreviousTemplate and only Timestamp changed,',
-      );
-      print(
-        '  wait for UPDATE_COMPLETE, then check the usage plan holds exactly the new key (statemachines/api-key-rotation.asl.json).',
-      );
-    }
+    if (!options.pipelines) rotationPlans(print);
 
     const summary = queriesOf(services.queries);
     const result: DemoResult = {
@@ -387,4 +379,27 @@ function printTables(print: (line: string) => void, r: DemoResult) {
   print(line(TABLE_HEADER));
   print(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) print(line(row));
+}
+
+/**
+ * The key rotation needs CloudFormation, which has no honest local stand-in; what it decides
+ * does not: the real change-set logic on two recorded change sets.
+ */
+function rotationPlans(print: (line: string) => void) {
+  print('\n▶ API key rotation (CloudFormation is not run locally): the plan it makes of a change set');
+  print(
+    '  On AWS: a change set of the deployed template with only Timestamp new, read, executed only if it changes the key alone.',
+  );
+  for (const [name, recorded] of Object.entries(recordedChangeSets).filter(([key]) => key !== 'about')) {
+    const { root, nested } = recorded as {
+      root: DescribedChangeSet;
+      nested: Record<string, DescribedChangeSet>;
+    };
+    const plan = rotationPlan(root, new Map(Object.entries(nested)));
+    const verdict =
+      plan.foreignChanges.length === 0
+        ? `would execute: ${plan.keyChanges.map((c) => c.resource).join(', ')}`
+        : `would refuse (ApiKeyRotation.ForeignChanges) and delete it: ${plan.foreignSummary}`;
+    print(`  ${(root as { ChangeSetName?: string }).ChangeSetName} (${name}): ${verdict}`);
+  }
 }

@@ -65,7 +65,7 @@ export const CHECKS: readonly Check[] = [
     input: (stack) => ({ timestamp: stack.parameters.Timestamp }),
     expect: { status: 'SUCCEEDED' },
     proves:
-      'UpdateStack with UsePreviousTemplate is allowed (it answers "No updates"), and the usage plan holds exactly the current key',
+      'the rotation may create, read and delete a change set of the stack with its nested ones (an empty one, for the current Timestamp), and the usage plan holds exactly the current key',
   },
 ];
 
