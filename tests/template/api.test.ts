@@ -47,8 +47,18 @@ function dependentsOf(name: string): string[] {
 }
 
 describe('clickstream API', () => {
-  it('requires an API key and validates the body against the log-lines model', () => {
-    expect(post.security).toEqual([{ api_key: [] }]);
+  it('requires an API key (and a SigV4 signature too, when signed requests are on), and validates the body against the log-lines model', () => {
+    expect(evaluate(template, post.security as Json, {})).toEqual([{ api_key: [] }]);
+    // One requirement object with both schemes: API Gateway asks for the key and the signature together.
+    expect(evaluate(template, post.security as Json, { ApiRequiresSignedRequests: 'true' })).toEqual([
+      { api_key: [], sigv4: [] },
+    ]);
+    expect((api.components as { securitySchemes: Record<string, Json> }).securitySchemes.sigv4).toEqual({
+      type: 'apiKey',
+      name: 'Authorization',
+      in: 'header',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    });
     expect(post['x-amazon-apigateway-request-validator']).toBe('body');
     const schemas = (api.components as { schemas: Record<string, Json> }).schemas;
     expect(schemas.LogLines).toMatchObject({
@@ -210,5 +220,16 @@ describe('API key rotation by Timestamp', () => {
     expect(aboutTheKey).toEqual([
       ['ClickstreamApiKeyId', expect.objectContaining({ Value: { Ref: 'ClickstreamApiKey' } })],
     ]);
+  });
+
+  it('gives signed-request clients a policy to invoke POST /events of this stage only, and only when asked', () => {
+    expect(resource(template, 'ClickstreamApiClientPolicy').Condition).toBe('RequireSignedRequests');
+    const [statement] = (
+      props('ClickstreamApiClientPolicy').PolicyDocument as { Statement: Record<string, Json>[] }
+    ).Statement;
+    expect(statement?.Action).toBe('execute-api:Invoke');
+    expect(evaluate(template, statement?.Resource as Json, { ApiRequiresSignedRequests: 'true' })).toBe(
+      'arn:aws:execute-api:eu-west-1:123456789012:loglake-test-ClickstreamApi/v1/POST/events',
+    );
   });
 });
