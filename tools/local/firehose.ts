@@ -46,6 +46,15 @@ export interface StreamCounts {
   invocations: number;
 }
 
+/** Where a stream writes S3 (its destination, or a search stream's backup): bucket and prefixes. */
+function s3Location(template: Template, s3: Record<string, Json>) {
+  return {
+    bucket: fakeSubstitution(template, s3.BucketARN as Json).replace(/^arn:aws:s3:::/, ''),
+    prefix: fakeSubstitution(template, s3.Prefix as Json),
+    errorPrefix: fakeSubstitution(template, s3.ErrorOutputPrefix as Json),
+  };
+}
+
 function streamConfigs(template: Template): StreamConfig[] {
   return resourcesOfType(template, 'AWS::KinesisFirehose::DeliveryStream').map(([logicalId, stream]) => {
     const names = [
@@ -56,13 +65,10 @@ function streamConfigs(template: Template): StreamConfig[] {
       | Record<string, Json>
       | undefined;
     if (search) {
-      const backup = search.S3Configuration as Record<string, Json>;
       return {
         logicalId,
         names,
-        bucket: fakeSubstitution(template, backup.BucketARN as Json).replace(/^arn:aws:s3:::/, ''),
-        prefix: fakeSubstitution(template, backup.Prefix as Json),
-        errorPrefix: fakeSubstitution(template, backup.ErrorOutputPrefix as Json),
+        ...s3Location(template, search.S3Configuration as Record<string, Json>),
         bufferBytes:
           Number((search.BufferingHints as { SizeInMBs?: number } | undefined)?.SizeInMBs ?? 5) * 1024 * 1024,
         searchIndex: String(search.IndexName),
@@ -83,9 +89,7 @@ function streamConfigs(template: Template): StreamConfig[] {
     return {
       logicalId,
       names,
-      bucket: fakeSubstitution(template, destination.BucketARN as Json).replace(/^arn:aws:s3:::/, ''),
-      prefix: fakeSubstitution(template, destination.Prefix as Json),
-      errorPrefix: fakeSubstitution(template, destination.ErrorOutputPrefix as Json),
+      ...s3Location(template, destination),
       transform: lambdaArn?.['Fn::GetAtt']?.[0],
       bufferBytes: bufferMiB * 1024 * 1024,
       ...(delimiter && { deaggregateOn: delimiter }),
@@ -94,6 +98,27 @@ function streamConfigs(template: Template): StreamConfig[] {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+
+/** One line of an error prefix, as Firehose writes a failed record (https://docs.aws.amazon.com/firehose/latest/dev/retry.html). */
+function failureLine(
+  arrival: Date,
+  errorCode: string,
+  errorMessage: string,
+  record: Buffer | undefined,
+  where: Record<string, string>,
+): Buffer {
+  return Buffer.from(
+    `${JSON.stringify({
+      attemptsMade: 1,
+      arrivalTimestamp: arrival.getTime(),
+      errorCode,
+      errorMessage,
+      attemptEndingTimestamp: Date.now(),
+      ...where,
+      rawData: record?.toString('base64'),
+    })}\n`,
+  );
+}
 
 /** A packed record's sub-records, split on the delimiter (a trailing one ends the last sub-record). */
 export function deaggregate(record: Buffer, delimiter: Buffer): Buffer[] {
@@ -229,16 +254,14 @@ export class LocalFirehose {
         else if (result.result === 'ProcessingFailed') {
           counts.processingFailed++;
           failed.push(
-            Buffer.from(
-              `${JSON.stringify({
-                attemptsMade: 1,
-                arrivalTimestamp: arrival.getTime(),
-                errorCode: 'Lambda.FunctionError',
-                errorMessage: 'The Lambda function returned ProcessingFailed for the record.',
-                attemptEndingTimestamp: Date.now(),
-                rawData: records[i]?.toString('base64'),
+            failureLine(
+              arrival,
+              'Lambda.FunctionError',
+              'The Lambda function returned ProcessingFailed for the record.',
+              records[i],
+              {
                 lambdaArn: `arn:aws:lambda:eu-west-1:123456789012:function:${stream.transform}`,
-              })}\n`,
+              },
             ),
           );
         } else {
@@ -275,17 +298,7 @@ export class LocalFirehose {
       }
       counts.processingFailed++;
       failed.push(
-        Buffer.from(
-          `${JSON.stringify({
-            attemptsMade: 1,
-            arrivalTimestamp: arrival.getTime(),
-            errorCode: String(answer.status),
-            errorMessage: answer.reason,
-            attemptEndingTimestamp: Date.now(),
-            osIndexName: index,
-            rawData: documents[i]?.toString('base64'),
-          })}\n`,
-        ),
+        failureLine(arrival, String(answer.status), answer.reason, documents[i], { osIndexName: index }),
       );
     }
     if (failed.length > 0)
