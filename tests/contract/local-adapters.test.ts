@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { operation, type ServiceModel, serviceModel, shapeProblems } from '../../offline/service-models';
 import { fakeRef } from '../../offline/substitutions';
 import { loadTemplate } from '../../offline/template';
-import { localListMetrics, localUsagePlanKeys, recordedPutRecordBatch } from '../../tools/invoke/function';
+import {
+  localListMetrics,
+  localUsagePlanKeys,
+  recordedChangeSet,
+  recordedPutRecordBatch,
+} from '../../tools/invoke/function';
 import { LocalFirehose } from '../../tools/local/firehose';
 import { loadHandler } from '../../tools/local/handlers';
 import { LocalObjectStore } from '../../tools/local/object-store';
@@ -83,5 +88,15 @@ describe('local stand-ins for AWS answer as the service models say', () => {
 
   it("CloudWatch: ListMetrics, as make invoke's empty local CloudWatch answers it", () => {
     expect(outputProblems(serviceModel('cloudwatch'), 'ListMetrics', localListMetrics())).toEqual([]);
+  });
+
+  it("CloudFormation: DescribeChangeSet, as make invoke's recorded change sets answer it", () => {
+    for (const name of [
+      'loglake-rotate-2026-11-22T140000Z',
+      'arn:aws:cloudformation:eu-west-1:123456789012:changeSet/loglake-dev-IngestionApiPipeline-1/api2',
+    ])
+      expect(
+        outputProblems(serviceModel('cloudformation'), 'DescribeChangeSet', recordedChangeSet(name)),
+      ).toEqual([]);
   });
 });

@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APIGatewayClient, type GetUsagePlanKeysCommandOutput } from '@aws-sdk/client-api-gateway';
+import {
+  CloudFormationClient,
+  type DescribeChangeSetCommandInput,
+  type DescribeChangeSetCommandOutput,
+} from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, type ListMetricsCommandOutput } from '@aws-sdk/client-cloudwatch';
 import type { _Record, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { functionEnvironment } from '../../offline/function-environment';
@@ -8,6 +13,7 @@ import { lambdaContext } from '../../offline/lambda-context';
 import { fakeSubstitution } from '../../offline/substitutions';
 import { builtFunctionDir, type Json, loadTemplate, resource } from '../../offline/template';
 import { LocalObjectStore } from '../local/object-store';
+import recordedChangeSets from '../local/rotation-change-sets.json';
 import { cloudTrailSample } from '../local/samples';
 import { installLocalAws } from '../local/sdk-patches';
 import { digestOf } from './digest';
@@ -24,7 +30,7 @@ export interface FunctionInvocation {
 /**
  * Runs a function's **built** bundle (`sam build`'s output) once on an event, in this process,
  * with its environment from the templates and its AWS calls answered on this machine: S3 by a
- * folder, Firehose and API Gateway by recorders, CloudTrail by a sample of events ending now.
+ * folder, Firehose and API Gateway by recorders, CloudTrail by a sample of events ending now, CloudFormation change sets by recorded ones.
  */
 export async function invokeFunction(
   logicalId: string,
@@ -54,6 +60,18 @@ export async function invokeFunction(
     calls.push('CloudWatch ListMetrics: no metrics (nothing has sent any here)');
     return localListMetrics();
   });
+  const restoreCloudFormation = answerLocally(
+    CloudFormationClient,
+    'CloudFormation',
+    'DescribeChangeSetCommand',
+    (input) => {
+      const name = String((input as DescribeChangeSetCommandInput).ChangeSetName);
+      calls.push(
+        `CloudFormation DescribeChangeSet ${name}: recorded (tools/local/rotation-change-sets.json)`,
+      );
+      return recordedChangeSet(name);
+    },
+  );
 
   // What the function prints goes to its log, here standard error: standard output is the answer's.
   const printed: string[] = [];
@@ -82,6 +100,7 @@ export async function invokeFunction(
     process.env = environment;
     restoreApiGateway();
     restoreCloudWatch();
+    restoreCloudFormation();
     restore();
   }
 }
@@ -112,17 +131,33 @@ function answerLocally(
   client: { prototype: { send: unknown } },
   service: string,
   commandName: string,
-  answer: () => unknown,
+  answer: (input: unknown) => unknown,
 ): () => void {
   const original = client.prototype.send;
-  client.prototype.send = async (command: { constructor: { name: string } }) => {
+  client.prototype.send = async (command: { constructor: { name: string }; input?: unknown }) => {
     if (command.constructor.name !== commandName)
       throw new Error(`local ${service} does not answer ${command.constructor.name}`);
-    return answer();
+    return answer(command.input);
   };
   return () => {
     client.prototype.send = original;
   };
+}
+
+/**
+ * A recorded change set (a root one by its name, a nested one by its id), as DescribeChangeSet
+ * answers it; any other name is not found, as CloudFormation says (ChangeSetNotFoundException).
+ */
+export function recordedChangeSet(name: string): DescribeChangeSetCommandOutput {
+  for (const [key, recorded] of Object.entries(recordedChangeSets)) {
+    if (key === 'about') continue;
+    const { root, nested } = recorded as { root: { ChangeSetName: string }; nested: Record<string, object> };
+    const found = root.ChangeSetName === name ? root : nested[name];
+    if (found) return { ...(found as DescribeChangeSetCommandOutput), $metadata: {} };
+  }
+  throw Object.assign(new Error(`ChangeSet [${name}] does not exist`), {
+    name: 'ChangeSetNotFoundException',
+  });
 }
 
 /** The local CloudWatch holds no metric: ListMetrics answers an empty list. */

@@ -14,7 +14,7 @@ The answer (a function's response, a workflow's output) is printed alone on stan
 JSON; logs, metrics and a digest go to standard error. Exits 1 when the handler throws or the
 execution fails. AWS calls are answered locally: S3 from --s3-dir (default .aws-sam/invoke/s3;
 e.g. demo-output/s3 after make demo), Firehose and API Gateway by recorders, CloudTrail by a
-sample of events ending now; workflows also get local Spark, DuckDB and PGlite, as the demo does.`;
+sample of events ending now, CloudFormation change sets by recorded ones; workflows also get local Spark, DuckDB and PGlite, as the demo does.`;
 
 // Everything the handlers print is their log: standard error. Standard output is the answer's.
 const answer = process.stdout.write.bind(process.stdout);
