@@ -21,15 +21,16 @@ class RotationChangeSetFunction implements LambdaInterface {
   @logger.injectLambdaContext({ resetKeys: true })
   @publishesMetrics()
   public async handler(event: unknown, _context: Context) {
-    const { changeSetName } = checkRequest(event);
+    const { changeSetName, slot } = checkRequest(event);
     const root = await describe(changeSetName, env.STACK_NAME);
     const nested = new Map<string, DescribedChangeSet>();
     // Only CREATE_COMPLETE change sets list their changes, nested ones included.
     if (root.Status === 'CREATE_COMPLETE')
       for (const id of nestedChangeSetIds(root)) nested.set(id, await describe(id));
-    const plan = rotationPlan(root, nested);
+    const plan = rotationPlan(root, nested, slot);
     logger.info('Read the rotation change set', {
       changeSetName,
+      slot,
       status: plan.status,
       executionStatus: plan.executionStatus,
       noChanges: plan.noChanges,

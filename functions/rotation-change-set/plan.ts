@@ -45,11 +45,18 @@ export interface RotationPlan {
   readonly foreignSummary: string;
 }
 
-/** Where the key lives: the API's nested stack, and the resources a new Timestamp replaces. */
+/** Where the keys live: the API's nested stack, and the resources a new timestamp replaces, per slot. */
 export const KEY_STACK = 'IngestionApiPipeline';
-export const KEY_RESOURCES: Readonly<Record<string, string>> = {
-  ClickstreamApiKey: 'AWS::ApiGateway::ApiKey',
-  ClickstreamUsagePlanKey: 'AWS::ApiGateway::UsagePlanKey',
+export type KeySlot = 'A' | 'B';
+export const KEY_RESOURCES: Readonly<Record<KeySlot, Readonly<Record<string, string>>>> = {
+  A: {
+    ClickstreamApiKey: 'AWS::ApiGateway::ApiKey',
+    ClickstreamUsagePlanKey: 'AWS::ApiGateway::UsagePlanKey',
+  },
+  B: {
+    ClickstreamApiKeyB: 'AWS::ApiGateway::ApiKey',
+    ClickstreamUsagePlanKeyB: 'AWS::ApiGateway::UsagePlanKey',
+  },
 };
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
 const MAX_CHANGES_SHOWN = 10;
@@ -67,25 +74,31 @@ export class RotationChangeSetRequestError extends InvalidInputError {
   override readonly name = 'RotationChangeSetRequestError';
 }
 
-/** `{changeSetName}`: the change set the workflow created (its stack is fixed). */
-export function checkRequest(event: unknown): { changeSetName: string } {
-  const name = (event as { changeSetName?: unknown } | null)?.changeSetName;
-  if (typeof name !== 'string' || !/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/.test(name))
+/** `{changeSetName, slot}`: the change set the workflow created (its stack is fixed) and the key slot it rotates. */
+export function checkRequest(event: unknown): { changeSetName: string; slot: KeySlot } {
+  const { changeSetName: name, slot } = (event ?? {}) as { changeSetName?: unknown; slot?: unknown };
+  if (
+    typeof name !== 'string' ||
+    !/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/.test(name) ||
+    (slot !== 'A' && slot !== 'B')
+  )
     throw new RotationChangeSetRequestError(
-      `the input must be {"changeSetName": "<a change set name>"}, got ${JSON.stringify(event)?.slice(0, 120)}`,
+      `the input must be {"changeSetName": "<a change set name>", "slot": "A" or "B"}, got ${JSON.stringify(event)?.slice(0, 120)}`,
     );
-  return { changeSetName: name };
+  return { changeSetName: name, slot };
 }
 
 /**
  * The plan of a root change set and its nested change sets (by change set id): a nested stack's
  * change is what its own change set holds; a nested stack whose change set is not known is a
- * change that cannot be checked, so foreign.
+ * change that cannot be checked, so foreign. Only the rotated slot's key resources are the key's own.
  */
 export function rotationPlan(
   root: DescribedChangeSet,
   nested: ReadonlyMap<string, DescribedChangeSet>,
+  slot: KeySlot,
 ): RotationPlan {
+  const slotResources = KEY_RESOURCES[slot];
   const keyChanges: PlannedChange[] = [];
   const foreignChanges: PlannedChange[] = [];
   const visit = (set: DescribedChangeSet, path: string[]) => {
@@ -102,7 +115,8 @@ export function rotationPlan(
         visit(inner, [logicalId]);
         continue;
       }
-      const isKey = path.join('/') === KEY_STACK && KEY_RESOURCES[logicalId] === planned.type;
+      // Only the rotated slot's key: the other slot holds the key clients still use.
+      const isKey = path.join('/') === KEY_STACK && slotResources[logicalId] === planned.type;
       (isKey ? keyChanges : foreignChanges).push(planned);
     }
   };

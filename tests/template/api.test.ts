@@ -191,8 +191,22 @@ describe('API key rotation by Timestamp', () => {
     });
   });
 
-  it('lets a rotation replace nothing but the key and its usage plan key', () => {
+  it("lets a rotation replace nothing but one slot's key and its usage plan key", () => {
     expect(dependentsOf('Timestamp')).toEqual(['ClickstreamApiKey', 'ClickstreamUsagePlanKey']);
+    expect(dependentsOf('TimestampB')).toEqual(['ClickstreamApiKeyB', 'ClickstreamUsagePlanKeyB']);
+    // Which slot is newest changes only the outputs, never a resource.
+    expect(dependentsOf('ApiKeyNewestSlot')).toEqual([]);
+  });
+
+  it('has a second key slot on the same usage plan, named after its own timestamp', () => {
+    expect(props('ClickstreamApiKeyB').Name).toEqual({
+      'Fn::Sub': '${AWS::StackName}-clickstream-${TimestampB}',
+    });
+    expect(props('ClickstreamUsagePlanKeyB')).toEqual({
+      KeyId: { Ref: 'ClickstreamApiKeyB' },
+      KeyType: 'API_KEY',
+      UsagePlanId: { Ref: 'ClickstreamUsagePlan' },
+    });
   });
 
   it('guards every stateful resource with the stack policy', () => {
@@ -212,14 +226,22 @@ describe('API key rotation by Timestamp', () => {
     expect(stateful.filter((id) => nestedStackOf(id.replace('LogicalResourceId/', '')))).toEqual([]);
   });
 
-  it('outputs the key id and nothing else about the key (CloudFormation cannot read its value)', () => {
+  it('outputs the newest and the previous key ids and nothing else about the keys (CloudFormation cannot read their values)', () => {
     const aboutTheKey = Object.entries(template.Outputs ?? {}).filter(([, output]) =>
       JSON.stringify(output.Value).includes('ClickstreamApiKey'),
     );
 
-    expect(aboutTheKey).toEqual([
-      ['ClickstreamApiKeyId', expect.objectContaining({ Value: { Ref: 'ClickstreamApiKey' } })],
+    const newestIsB = { ApiKeyNewestSlot: 'B' };
+    expect(aboutTheKey.map(([name]) => name)).toEqual(['ClickstreamApiKeyId', 'ClickstreamPreviousApiKeyId']);
+    const [newest, previous] = aboutTheKey.map(([, output]) => output.Value as Json);
+    expect([evaluate(template, newest as Json, {}), evaluate(template, previous as Json, {})]).toEqual([
+      'loglake-test-ClickstreamApiKey',
+      'loglake-test-ClickstreamApiKeyB',
     ]);
+    expect([
+      evaluate(template, newest as Json, newestIsB),
+      evaluate(template, previous as Json, newestIsB),
+    ]).toEqual(['loglake-test-ClickstreamApiKeyB', 'loglake-test-ClickstreamApiKey']);
   });
 
   it('gives signed-request clients a policy to invoke POST /events of this stage only, and only when asked', () => {

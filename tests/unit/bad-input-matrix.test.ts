@@ -187,7 +187,7 @@ const matrix: [string, string, unknown, string, RegExp][] = [
     'no change set name',
     {},
     'RotationChangeSetRequestError',
-    /the input must be \{"changeSetName": "<a change set name>"\}, got \{\}/,
+    /the input must be \{"changeSetName": "<a change set name>", "slot": "A" or "B"\}, got \{\}/,
   ],
   [
     'SearchForwarderFunction',

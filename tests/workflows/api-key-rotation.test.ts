@@ -27,35 +27,57 @@ const planHolds = (items: { id: string; name: string; value?: string }[]) =>
 const scheduled = loadEvent('api-key-rotation', 'scheduled');
 const manual = loadEvent('api-key-rotation', 'manual');
 const STACK = 'loglake-test';
+/** Before a rotation: the newest key in slot A, the previous one in slot B; the rotation replaces B. */
 const OLD_KEY = 'a1b2c3d4e5';
+const OLDER_KEY = 'k1l2m3n4o5';
 const NEW_KEY = 'f6g7h8i9j0';
-const PARAMETERS = ['Stage', 'LogLevel', 'Timestamp', 'ApiKeyRotationSchedule'].map((ParameterKey) => ({
-  ParameterKey,
-  ParameterValue: ParameterKey === 'Timestamp' ? '2026-10-23T134500Z' : 'unchanged',
-}));
+const parametersWith = (
+  newestSlot: 'A' | 'B',
+  timestamps: [string, string] = ['2026-10-23T134500Z', '2026-09-23T134500Z'],
+) =>
+  ['Stage', 'LogLevel', 'Timestamp', 'TimestampB', 'ApiKeyNewestSlot', 'ApiKeyRotationSchedule'].map(
+    (ParameterKey) => ({
+      ParameterKey,
+      ParameterValue:
+        (
+          { Timestamp: timestamps[0], TimestampB: timestamps[1], ApiKeyNewestSlot: newestSlot } as Record<
+            string,
+            string
+          >
+        )[ParameterKey] ?? 'unchanged',
+    }),
+  );
+const PARAMETERS = parametersWith('A');
 
 /** The ClientRequestToken the execution gave its change set's execution: CloudFormation tags that update's events with it. */
 const tokenOf = (stubs: ServiceStubs) =>
   String(stubs.calls('aws-sdk:cloudformation:executeChangeSet')[0]?.input.ClientRequestToken);
 const TOKEN = expect.stringMatching(/^rotate-[0-9a-f-]{36}$/);
 
-const stack = (StackStatus: StackStatus, keyId = OLD_KEY) => ({
+const stack = (
+  StackStatus: StackStatus,
+  keyId = OLD_KEY,
+  previousKeyId = OLDER_KEY,
+  parameters = PARAMETERS,
+) => ({
   Stacks: [
     {
       StackName: STACK,
       StackStatus,
       CreationTime: new Date('2026-10-01T00:00:00Z'),
-      Parameters: PARAMETERS,
+      Parameters: parameters,
       Outputs: [
         {
           OutputKey: 'ClickstreamApiUrl',
           OutputValue: 'https://abc.execute-api.eu-west-1.amazonaws.com/v1/events',
         },
         { OutputKey: 'ClickstreamApiKeyId', OutputValue: keyId },
+        { OutputKey: 'ClickstreamPreviousApiKeyId', OutputValue: previousKeyId },
       ],
     },
   ],
 });
+const OLD_KEY_NAME = `${STACK}-clickstream-2026-10-23T134500Z`;
 
 /** CloudFormation as RotationChangeSetFunction (run in-process by the harness) reads the change sets. */
 const cloudFormation = mockClient(CloudFormationClient);
@@ -69,9 +91,10 @@ const change = (
   Type: 'Resource',
   ResourceChange: { Action: 'Modify', LogicalResourceId, ResourceType, Replacement: 'True', ...extra },
 });
+/** The replaced slot's (B's, on a good day) key and usage plan key. */
 const KEY_CHANGES = [
-  change('ClickstreamApiKey', 'AWS::ApiGateway::ApiKey'),
-  change('ClickstreamUsagePlanKey', 'AWS::ApiGateway::UsagePlanKey'),
+  change('ClickstreamApiKeyB', 'AWS::ApiGateway::ApiKey'),
+  change('ClickstreamUsagePlanKeyB', 'AWS::ApiGateway::UsagePlanKey'),
 ];
 /** The root change set (its status, and the nested API stack's change pointing to its own), and the nested one's changes. */
 function changeSets(
@@ -126,10 +149,13 @@ function goodDay(keyName = `${STACK}-clickstream-2026-11-22T134500Z`): ServiceSt
   stubs
     .onState('Check update', 'aws-sdk:cloudformation:describeStacks')
     .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
-    .resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', NEW_KEY))
-    .resolves(stack('UPDATE_COMPLETE', NEW_KEY));
+    .resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', NEW_KEY, OLD_KEY))
+    .resolves(stack('UPDATE_COMPLETE', NEW_KEY, OLD_KEY));
   apiGateway.reset();
-  planHolds([{ id: NEW_KEY, name: keyName }]);
+  planHolds([
+    { id: OLD_KEY, name: OLD_KEY_NAME },
+    { id: NEW_KEY, name: keyName },
+  ]);
   stubs
     .on('aws-sdk:apigateway:getApiKey')
     .rejects('NotFoundException', 'Invalid API Key identifier specified');
@@ -152,7 +178,9 @@ describe('API key rotation workflow', () => {
       Parameters: [
         { ParameterKey: 'Stage', UsePreviousValue: true },
         { ParameterKey: 'LogLevel', UsePreviousValue: true },
-        { ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T134500Z' },
+        { ParameterKey: 'Timestamp', UsePreviousValue: true },
+        { ParameterKey: 'TimestampB', ParameterValue: '2026-11-22T134500Z' },
+        { ParameterKey: 'ApiKeyNewestSlot', ParameterValue: 'B' },
         { ParameterKey: 'ApiKeyRotationSchedule', UsePreviousValue: true },
       ],
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'],
@@ -176,17 +204,19 @@ describe('API key rotation workflow', () => {
     });
     // GetUsagePlanKeys answers with each key's value: none of it reaches the execution history.
     expect(JSON.stringify(run.events)).not.toContain('secret-value');
-    expect(stubs.calls('aws-sdk:apigateway:getApiKey')[0]?.input).toEqual({ ApiKey: OLD_KEY });
+    expect(stubs.calls('aws-sdk:apigateway:getApiKey')[0]?.input).toEqual({ ApiKey: OLDER_KEY });
     expect(run.output).toEqual({
       outcome: 'Rotated',
       timestamp: '2026-11-22T134500Z',
+      slot: 'B',
       keyName: `${STACK}-clickstream-2026-11-22T134500Z`,
       keyId: NEW_KEY,
       previousKeyId: OLD_KEY,
+      replacedKeyId: OLDER_KEY,
     });
     const [notice] = stubs.notices();
     expect(notice).toContain(
-      `the new key is ${STACK}-clickstream-2026-11-22T134500Z (id ${NEW_KEY}); the old key ${OLD_KEY} is deleted`,
+      `the new key is ${STACK}-clickstream-2026-11-22T134500Z (id ${NEW_KEY}); the previous key ${OLD_KEY} keeps working until the next rotation (schedule Monthly), then it is replaced; the older key ${OLDER_KEY} is deleted`,
     );
     expect(notice).toContain(`aws apigateway get-api-key --api-key ${NEW_KEY} --include-value`);
   });
@@ -196,7 +226,10 @@ describe('API key rotation workflow', () => {
     await runStateMachine(MACHINE, manual, { stubs: given });
     const now = goodDay();
     apiGateway.on(GetUsagePlanKeysCommand).callsFake(() => ({
-      items: [{ id: NEW_KEY, name: `${STACK}-clickstream-${timestampOf(now)}`, type: 'API_KEY' }],
+      items: [
+        { id: NEW_KEY, name: `${STACK}-clickstream-${timestampOf(now)}`, type: 'API_KEY' },
+        { id: OLD_KEY, name: OLD_KEY_NAME, type: 'API_KEY' },
+      ],
     }));
 
     const run = await runStateMachine(MACHINE, {}, { stubs: now });
@@ -210,15 +243,19 @@ describe('API key rotation workflow', () => {
     const stubs = goodDay();
     changeSets([CREATING, EMPTY]);
     // An earlier execution already applied this Timestamp: the stack's key is the one it names.
-    planHolds([{ id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` }]);
+    planHolds([
+      { id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` },
+      { id: OLDER_KEY, name: OLD_KEY_NAME },
+    ]);
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run.output).toEqual({
       outcome: 'NoUpdate',
-      note: 'The stack already has this Timestamp; its key is verified: no key was replaced.',
+      note: 'The stack already has this Timestamp; its keys are verified: no key was replaced.',
       timestamp: '2026-11-22T134500Z',
       keyId: [OLD_KEY],
+      previousKeyId: [OLDER_KEY],
     });
     expect(apiGateway.commandCalls(GetUsagePlanKeysCommand)).toHaveLength(1);
     expect(stubs.calls('aws-sdk:apigateway:getApiKey')).toEqual([]);
@@ -234,7 +271,10 @@ describe('API key rotation workflow', () => {
     const stubs = goodDay();
     changeSets([EMPTY]);
     stubs.on('aws-sdk:cloudformation:deleteChangeSet').rejects('InvalidChangeSetStatusException', 'in use');
-    planHolds([{ id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` }]);
+    planHolds([
+      { id: OLD_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` },
+      { id: OLDER_KEY, name: OLD_KEY_NAME },
+    ]);
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
@@ -249,12 +289,18 @@ describe('API key rotation workflow', () => {
     changeSets([{ Status: 'CREATE_COMPLETE', ExecutionStatus: 'EXECUTE_COMPLETE' }]);
     stubs
       .onState('Describe stack', 'aws-sdk:cloudformation:describeStacks')
-      .resolves(stack('UPDATE_COMPLETE', NEW_KEY));
-    planHolds([{ id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` }]);
+      .resolves(stack('UPDATE_COMPLETE', NEW_KEY, OLD_KEY));
+    planHolds([
+      { id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` },
+      { id: OLD_KEY, name: OLD_KEY_NAME },
+    ]);
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
-    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { outcome: 'NoUpdate', keyId: [NEW_KEY] } });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { outcome: 'NoUpdate', keyId: [NEW_KEY], previousKeyId: [OLD_KEY] },
+    });
     expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toEqual([]);
   });
 
@@ -347,6 +393,69 @@ describe('API key rotation workflow', () => {
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.ChangeSetUnreadable' });
     expect(stubs.calls('aws-sdk:cloudformation:executeChangeSet')).toEqual([]);
+  });
+
+  it('alternates the slots over three rotations, replacing the older key each time and never the newest', async () => {
+    const rotations: { newest: 'A' | 'B'; timestamp: string }[] = [
+      { newest: 'A', timestamp: '2026-11-22T134500Z' },
+      { newest: 'B', timestamp: '2026-12-22T134500Z' },
+      { newest: 'A', timestamp: '2027-01-22T134500Z' },
+    ];
+    const replaced: string[] = [];
+    for (const [n, { newest, timestamp }] of rotations.entries()) {
+      const stubs = goodDay(`${STACK}-clickstream-${timestamp}`);
+      stubs
+        .onState('Describe stack', 'aws-sdk:cloudformation:describeStacks')
+        .resolves(stack('UPDATE_COMPLETE', OLD_KEY, OLDER_KEY, parametersWith(newest)));
+      const slot = newest === 'A' ? 'B' : 'A';
+      changeSets(
+        [READY],
+        slot === 'B'
+          ? KEY_CHANGES
+          : [
+              change('ClickstreamApiKey', 'AWS::ApiGateway::ApiKey'),
+              change('ClickstreamUsagePlanKey', 'AWS::ApiGateway::UsagePlanKey'),
+            ],
+      );
+
+      const run = await runStateMachine(MACHINE, { timestamp }, { stubs });
+
+      expect([n, run.status, (run.output as { slot?: string } | undefined)?.slot]).toEqual([
+        n,
+        'SUCCEEDED',
+        slot,
+      ]);
+      const sent = stubs.calls('aws-sdk:cloudformation:createChangeSet')[0]?.input.Parameters ?? [];
+      expect(sent.filter((p) => p.ParameterValue !== undefined)).toEqual([
+        { ParameterKey: slot === 'A' ? 'Timestamp' : 'TimestampB', ParameterValue: timestamp },
+        { ParameterKey: 'ApiKeyNewestSlot', ParameterValue: slot },
+      ]);
+      replaced.push(slot);
+    }
+    expect(replaced).toEqual(['B', 'A', 'B']);
+  });
+
+  it('only verifies when a slot already holds the timestamp (a re-run, even once its change set is gone)', async () => {
+    const stubs = goodDay();
+    stubs
+      .onState('Describe stack', 'aws-sdk:cloudformation:describeStacks')
+      .resolves(
+        stack(
+          'UPDATE_COMPLETE',
+          NEW_KEY,
+          OLD_KEY,
+          parametersWith('B', ['2026-10-23T134500Z', '2026-11-22T134500Z']),
+        ),
+      );
+    planHolds([
+      { id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z` },
+      { id: OLD_KEY, name: OLD_KEY_NAME },
+    ]);
+
+    const run = await runStateMachine(MACHINE, scheduled, { stubs });
+
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { outcome: 'NoUpdate', keyId: [NEW_KEY] } });
+    expect(stubs.calls('aws-sdk:cloudformation:createChangeSet')).toEqual([]);
   });
 
   it('fails verification by name on NoUpdate when the usage plan does not hold the stack key', async () => {
@@ -625,14 +734,17 @@ describe('API key rotation workflow', () => {
     const stubs = goodDay();
     planHolds([
       { id: NEW_KEY, name: `${STACK}-clickstream-2026-11-22T134500Z`, value: 'new-key-secret-value' },
-      { id: OLD_KEY, name: `${STACK}-clickstream-2026-10-23T134500Z`, value: 'old-key-secret-value' },
+      { id: OLD_KEY, name: OLD_KEY_NAME, value: 'old-key-secret-value' },
+      { id: OLDER_KEY, name: `${STACK}-clickstream-2026-09-23T134500Z`, value: 'older-key-secret-value' },
     ]);
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'ApiKeyRotation.VerificationFailed' });
-    expect(run.cause).toContain(`should hold only ${STACK}-clickstream-2026-11-22T134500Z (${NEW_KEY})`);
-    expect(run.cause).toContain(OLD_KEY);
+    expect(run.cause).toContain(
+      `should hold ${STACK}-clickstream-2026-11-22T134500Z (${NEW_KEY}) and the previous key ${OLD_KEY}`,
+    );
+    expect(run.cause).toContain(OLDER_KEY);
     // The notice is e-mailed and the history is read by operators: neither holds a key's value.
     expect(stubs.notices().join('\n')).not.toContain('secret-value');
     expect(JSON.stringify(run.events)).not.toContain('secret-value');
@@ -653,14 +765,14 @@ describe('API key rotation workflow', () => {
     const stubs = goodDay();
     stubs
       .on('aws-sdk:apigateway:getApiKey')
-      .resolves({ id: OLD_KEY, name: `${STACK}-clickstream-2026-10-23T134500Z`, enabled: true });
+      .resolves({ id: OLDER_KEY, name: `${STACK}-clickstream-2026-09-23T134500Z`, enabled: true });
 
     const run = await runStateMachine(MACHINE, scheduled, { stubs });
 
     expect(run).toMatchObject({
       status: 'FAILED',
       error: 'ApiKeyRotation.VerificationFailed',
-      cause: `The replaced key ${OLD_KEY} still exists.`,
+      cause: `The replaced key ${OLDER_KEY} still exists.`,
     });
   });
 
@@ -704,5 +816,6 @@ describe('API key rotation workflow', () => {
 
 function timestampOf(stubs: ServiceStubs): string | undefined {
   const parameters = stubs.calls('aws-sdk:cloudformation:createChangeSet')[0]?.input.Parameters ?? [];
-  return parameters.find((p) => p.ParameterKey === 'Timestamp')?.ParameterValue;
+  // The slot replaced on a good day is B.
+  return parameters.find((p) => p.ParameterKey === 'TimestampB')?.ParameterValue;
 }

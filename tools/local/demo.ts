@@ -388,14 +388,14 @@ function printTables(print: (line: string) => void, r: DemoResult) {
 function rotationPlans(print: (line: string) => void) {
   print('\n▶ API key rotation (CloudFormation is not run locally): the plan it makes of a change set');
   print(
-    '  On AWS: a change set of the deployed template with only Timestamp new, read, executed only if it changes the key alone.',
+    "  On AWS: a change set of the deployed template with only the older key slot's timestamp new, read, executed only if it changes that key alone.",
   );
   for (const [name, recorded] of Object.entries(recordedChangeSets).filter(([key]) => key !== 'about')) {
     const { root, nested } = recorded as {
       root: DescribedChangeSet;
       nested: Record<string, DescribedChangeSet>;
     };
-    const plan = rotationPlan(root, new Map(Object.entries(nested)));
+    const plan = rotationPlan(root, new Map(Object.entries(nested)), 'A');
     const verdict =
       plan.foreignChanges.length === 0
         ? `would execute: ${plan.keyChanges.map((c) => c.resource).join(', ')}`

@@ -61,11 +61,15 @@ export const CHECKS: readonly Check[] = [
   {
     workflow: 'API key rotation',
     output: 'ApiKeyRotationStateMachineArn',
-    inputName: '{"timestamp": <the stack\'s current Timestamp>}',
-    input: (stack) => ({ timestamp: stack.parameters.Timestamp }),
+    inputName: '{"timestamp": <the newest key slot\'s Timestamp>}',
+    // The newest slot's timestamp is already applied: the rotation only verifies both keys.
+    input: (stack) => ({
+      timestamp:
+        stack.parameters.ApiKeyNewestSlot === 'B' ? stack.parameters.TimestampB : stack.parameters.Timestamp,
+    }),
     expect: { status: 'SUCCEEDED' },
     proves:
-      'the rotation may create, read and delete a change set of the stack with its nested ones (an empty one, for the current Timestamp), and the usage plan holds exactly the current key',
+      'the rotation reads the stack and its key slots, and the usage plan holds exactly the newest and the previous key',
   },
 ];
 

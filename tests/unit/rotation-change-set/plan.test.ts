@@ -6,6 +6,10 @@ import {
   rotationPlan,
 } from '../../../functions/rotation-change-set/plan';
 
+/** Rotating slot A (ClickstreamApiKey): its key and usage plan key are the key's own. */
+const planOfSlotA = (root: Parameters<typeof rotationPlan>[0], nested: Parameters<typeof rotationPlan>[1]) =>
+  rotationPlan(root, nested, 'A');
+
 const NESTED =
   'arn:aws:cloudformation:eu-west-1:123456789012:changeSet/loglake-test-IngestionApiPipeline-1/abc';
 const change = (
@@ -31,7 +35,7 @@ const ready = (Changes: DescribedChange[]) => ({
 
 describe('rotationPlan', () => {
   it("finds the key's own changes alone in the API stack's nested change set", () => {
-    const plan = rotationPlan(ready([apiStack]), new Map([[NESTED, ready(keyChanges)]]));
+    const plan = planOfSlotA(ready([apiStack]), new Map([[NESTED, ready(keyChanges)]]));
 
     expect(plan.keyChanges.map((c) => c.resource)).toEqual([
       'IngestionApiPipeline/ClickstreamApiKey',
@@ -42,7 +46,7 @@ describe('rotationPlan', () => {
   });
 
   it('calls everything else foreign: another resource of the API stack, another stack, a root resource', () => {
-    const plan = rotationPlan(
+    const plan = planOfSlotA(
       ready([
         apiStack,
         change('CatalogThenEtlPipeline', 'AWS::CloudFormation::Stack'),
@@ -69,8 +73,25 @@ describe('rotationPlan', () => {
     );
   });
 
+  it("calls the other slot's key foreign: it is the key clients still use", () => {
+    const slotB = [
+      change('ClickstreamApiKeyB', 'AWS::ApiGateway::ApiKey'),
+      change('ClickstreamUsagePlanKeyB', 'AWS::ApiGateway::UsagePlanKey'),
+    ];
+    const nested = new Map([[NESTED, ready([...keyChanges, ...slotB])]]);
+
+    expect(rotationPlan(ready([apiStack]), nested, 'A').foreignChanges.map((c) => c.resource)).toEqual([
+      'IngestionApiPipeline/ClickstreamApiKeyB',
+      'IngestionApiPipeline/ClickstreamUsagePlanKeyB',
+    ]);
+    expect(rotationPlan(ready([apiStack]), nested, 'B').foreignChanges.map((c) => c.resource)).toEqual([
+      'IngestionApiPipeline/ClickstreamApiKey',
+      'IngestionApiPipeline/ClickstreamUsagePlanKey',
+    ]);
+  });
+
   it('calls a key-named resource of another type, or in another stack, foreign', () => {
-    const plan = rotationPlan(
+    const plan = planOfSlotA(
       ready([apiStack, change('ClickstreamApiKey', 'AWS::ApiGateway::ApiKey')]),
       new Map([[NESTED, ready([change('ClickstreamApiKey', 'AWS::SSM::Parameter')])]]),
     );
@@ -83,14 +104,14 @@ describe('rotationPlan', () => {
   });
 
   it('calls the API stack foreign when its nested change set is not known, since its changes cannot be checked', () => {
-    const plan = rotationPlan(ready([apiStack]), new Map());
+    const plan = planOfSlotA(ready([apiStack]), new Map());
 
     expect(plan.foreignChanges.map((c) => c.resource)).toEqual(['IngestionApiPipeline']);
   });
 
   it('recognises an empty change set by the reasons AWS gives, and only those', () => {
     const failed = (StatusReason: string) =>
-      rotationPlan({ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason }, new Map());
+      planOfSlotA({ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason }, new Map());
 
     expect(
       failed(
@@ -105,7 +126,7 @@ describe('rotationPlan', () => {
     const many = Array.from({ length: 13 }, (_, i) =>
       change(`Thing${i}`, 'AWS::SQS::Queue', { Replacement: 'False' }),
     );
-    expect(rotationPlan(ready(many), new Map()).foreignSummary).toMatch(
+    expect(planOfSlotA(ready(many), new Map()).foreignSummary).toMatch(
       /Thing9 \(AWS::SQS::Queue: Modify\), and 3 more$/,
     );
   });
@@ -128,9 +149,10 @@ describe('checkRequest', () => {
     expect(() => checkRequest(event)).toThrow(RotationChangeSetRequestError);
   });
 
-  it('takes a change set name', () => {
-    expect(checkRequest({ changeSetName: 'loglake-rotate-2026-11-22T134500Z' })).toEqual({
+  it('takes a change set name and a slot', () => {
+    expect(checkRequest({ changeSetName: 'loglake-rotate-2026-11-22T134500Z', slot: 'B' })).toEqual({
       changeSetName: 'loglake-rotate-2026-11-22T134500Z',
+      slot: 'B',
     });
   });
 });

@@ -18,7 +18,11 @@ function deployed() {
         StackName: 'loglake-dev',
         StackStatus: 'UPDATE_COMPLETE',
         CreationTime: new Date(),
-        Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T134500Z' }],
+        Parameters: [
+          { ParameterKey: 'Timestamp', ParameterValue: '2026-10-22T134500Z' },
+          { ParameterKey: 'TimestampB', ParameterValue: '2026-11-22T134500Z' },
+          { ParameterKey: 'ApiKeyNewestSlot', ParameterValue: 'B' },
+        ],
         Outputs: [
           { OutputKey: 'CloudTrailBackfillStateMachineArn', OutputValue: arn('cloudtrail-backfill') },
           { OutputKey: 'CompletionTokenStateMachineArn', OutputValue: arn('completion-token') },
@@ -70,7 +74,7 @@ describe('make verify-aws', () => {
       ['API key rotation', 'PASS'],
     ]);
     expect(rows[2]?.detail).toContain('States.Runtime');
-    // The rotation is asked for the Timestamp the stack has: "No updates", then verification.
+    // The rotation is asked for the newest slot's timestamp, which the stack has: only verification.
     const rotation = sfn
       .commandCalls(StartExecutionCommand)
       .find((c) => c.args[0].input.stateMachineArn?.includes('rotation'));
