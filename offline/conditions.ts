@@ -94,6 +94,11 @@ export function evaluate(template: Template, expression: Json, parameters: Recor
         return `<${logicalId}.${attribute}>`;
       }
     }
+    case 'Fn::Contains': {
+      // A rule function: whether the string is one of the list's.
+      const [list, item] = args() as [Json[], Json];
+      return list.some((member) => JSON.stringify(member) === JSON.stringify(item));
+    }
     case 'Fn::Not':
       return !(args()[0] as boolean);
     case 'Fn::And':

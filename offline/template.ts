@@ -26,7 +26,8 @@ export interface Template {
 }
 
 const INTRINSICS = ['Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub'];
-const CONDITIONS = ['And', 'Equals', 'If', 'Not', 'Or'];
+// Contains is a rule function (Rules), read the same way.
+const CONDITIONS = ['And', 'Contains', 'Equals', 'If', 'Not', 'Or'];
 
 /** CloudFormation short-form tags (`!Ref`, `!Sub`, `!GetAtt`…) read as their long JSON form. */
 const cloudFormationTags: (ScalarTag | CollectionTag)[] = [

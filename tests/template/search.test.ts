@@ -59,6 +59,35 @@ describe('the search sink is opt-in', () => {
     });
   });
 
+  it('uses only the functions CloudFormation allows in Rules', () => {
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-rules.html
+    const allowed = new Set([
+      'Fn::And',
+      'Fn::Contains',
+      'Fn::EachMemberEquals',
+      'Fn::EachMemberIn',
+      'Fn::Equals',
+      'Fn::Not',
+      'Fn::Or',
+      'Fn::RefAll',
+      'Fn::ValueOf',
+      'Fn::ValueOfAll',
+      'Ref',
+    ]);
+    const used = (value: Json): string[] =>
+      Array.isArray(value)
+        ? value.flatMap(used)
+        : value !== null && typeof value === 'object'
+          ? Object.entries(value).flatMap(([key, inner]) => [
+              ...(key.startsWith('Fn::') || key === 'Ref' ? [key] : []),
+              ...used(inner),
+            ])
+          : [];
+    const functions = used((template as unknown as { Rules: Json }).Rules);
+    expect(functions.length).toBeGreaterThan(5);
+    expect(functions.filter((f) => !allowed.has(f))).toEqual([]);
+  });
+
   it('refuses an existing collection without its name, id and endpoint, and a private one without its network', () => {
     const rules = (template as unknown as { Rules: unknown }).Rules as Record<
       string,
