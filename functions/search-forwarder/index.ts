@@ -27,9 +27,7 @@ export class DocumentsNotAcceptedError extends Error {
 interface Forwarded {
   key: string;
   documents: number;
-  notAccepted: number;
   putCalls: number;
-  lastErrorCode?: string;
 }
 
 class SearchForwarderFunction implements LambdaInterface {
@@ -88,18 +86,11 @@ async function forwardObject(record: SQSRecord): Promise<Forwarded> {
   // Firehose writes the raw zone GZIP-compressed (stacks/clickstream-ingestion.yaml).
   const documents = documentsOf(gunzipSync(stored));
   const outcome = await putRecordsWithRetry(firehose, env.SEARCH_DELIVERY_STREAM_NAME, documents);
-  const result: Forwarded = {
-    key,
-    documents: documents.length,
-    notAccepted: outcome.failed.length,
-    putCalls: outcome.calls,
-    ...(outcome.lastErrorCode && { lastErrorCode: outcome.lastErrorCode }),
-  };
   if (outcome.failed.length > 0)
     throw new DocumentsNotAcceptedError(
       `${outcome.failed.length} of ${documents.length} documents of ${key} were not accepted after retries (${outcome.lastErrorCode}); the object is retried whole`,
     );
-  return result;
+  return { key, documents: documents.length, putCalls: outcome.calls };
 }
 
 const instance = new SearchForwarderFunction();

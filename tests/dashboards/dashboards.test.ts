@@ -117,6 +117,29 @@ describe('the index template', () => {
   });
 });
 
+describe('the local search stream', () => {
+  it('sends one bulk request per buffer, as the destination buffers (5 MiB)', async () => {
+    const before = firehose.countsOf('SearchDeliveryStream').invocations;
+    const big = (n: number) =>
+      Buffer.from(
+        JSON.stringify({
+          '@timestamp': '2026-11-22T13:00:00Z',
+          response: 200,
+          note: `${n}`.repeat(600 * 1024),
+        }),
+      );
+
+    await firehose.deliver(
+      'SearchDeliveryStream',
+      Array.from({ length: 11 }, (_, n) => big(n % 10)),
+      END,
+    );
+
+    // 11 documents of 600 KiB: 8 fill the first 5 MiB buffer, 3 the next.
+    expect(firehose.countsOf('SearchDeliveryStream').invocations - before).toBe(2);
+  });
+});
+
 describe('documents the index rejects', () => {
   it('are backed up under search-failed/ with the reason and their original bytes', async () => {
     const bad = Buffer.from(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { _Record, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import type { FirehoseTransformationResult } from 'aws-lambda';
+import { packPutBatches } from '../../functions/shared/firehose/put';
 import type { Handler } from '../../offline/harness';
 import { lambdaContext } from '../../offline/lambda-context';
 import { fakeRef, fakeSubstitution } from '../../offline/substitutions';
@@ -98,6 +99,15 @@ function streamConfigs(template: Template): StreamConfig[] {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Records in order, grouped into buffers of at most `bufferBytes` (a larger record is a buffer of its own). */
+function inBuffers(records: readonly Buffer[], bufferBytes: number): Buffer[][] {
+  return packPutBatches(
+    records.map((r) => r.byteLength),
+    Number.POSITIVE_INFINITY,
+    bufferBytes,
+  ).map((group) => group.map((index) => records[index] as Buffer));
+}
 
 /** One line of an error prefix, as Firehose writes a failed record (https://docs.aws.amazon.com/firehose/latest/dev/retry.html). */
 function failureLine(
@@ -216,19 +226,7 @@ export class LocalFirehose {
       return;
     }
     // Firehose invokes the transform with up to the buffer size of records at a time.
-    let batch: Buffer[] = [];
-    let bytes = 0;
-    const batches: Buffer[][] = [];
-    for (const record of data) {
-      if (batch.length > 0 && bytes + record.byteLength > stream.bufferBytes) {
-        batches.push(batch);
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(record);
-      bytes += record.byteLength;
-    }
-    if (batch.length > 0) batches.push(batch);
+    const batches = inBuffers(data, stream.bufferBytes);
     const handler = await this.handlerFor(stream.transform);
     for (const records of batches) {
       const ids = records.map((_, i) => `${String(this.sequence++).padStart(12, '0')}-${i}`);
@@ -288,18 +286,21 @@ export class LocalFirehose {
     if (!this.searchSink)
       throw new Error(`${stream.logicalId} delivers to OpenSearch, and no local node is bound`);
     const counts = this.countsOf(stream.logicalId);
-    counts.invocations++;
-    const answers = await this.searchSink(index, documents);
     const failed: Buffer[] = [];
-    for (const [i, answer] of answers.entries()) {
-      if (answer === undefined) {
-        counts.ok++;
-        continue;
+    // One bulk request per buffer (the destination's BufferingHints.SizeInMBs).
+    for (const batch of inBuffers(documents, stream.bufferBytes)) {
+      counts.invocations++;
+      const answers = await this.searchSink(index, batch);
+      for (const [i, answer] of answers.entries()) {
+        if (answer === undefined) {
+          counts.ok++;
+          continue;
+        }
+        counts.processingFailed++;
+        failed.push(
+          failureLine(arrival, String(answer.status), answer.reason, batch[i], { osIndexName: index }),
+        );
       }
-      counts.processingFailed++;
-      failed.push(
-        failureLine(arrival, String(answer.status), answer.reason, documents[i], { osIndexName: index }),
-      );
     }
     if (failed.length > 0)
       this.write(stream, `${stream.prefix}AmazonOpenSearchService_failed/`, {}, failed, arrival);
