@@ -19,7 +19,8 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
 
 export function evaluate(template: Template, expression: Json, parameters: Record<string, Json>): Json {
   if (expression === null || typeof expression !== 'object') return expression;
-  if (Array.isArray(expression)) return expression.map((e) => evaluate(template, e, parameters));
+  if (Array.isArray(expression))
+    return expression.map((e) => evaluate(template, e, parameters)).filter((e) => e !== NO_VALUE);
   const entries = Object.entries(expression);
   if (entries.length === 0) return {};
   const [fn, raw] = entries[0] as [string, Json];
@@ -27,7 +28,9 @@ export function evaluate(template: Template, expression: Json, parameters: Recor
   if (!intrinsic) {
     // A plain object (a policy statement…): evaluate its values.
     return Object.fromEntries(
-      Object.entries(expression).map(([k, v]) => [k, evaluate(template, v, parameters)]),
+      Object.entries(expression)
+        .map(([k, v]) => [k, evaluate(template, v, parameters)])
+        .filter(([, v]) => v !== NO_VALUE),
     );
   }
   const args = () => (raw as Json[]).map((a) => evaluate(template, a, parameters));

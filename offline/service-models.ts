@@ -244,3 +244,22 @@ export function walkPath(
   }
   return { steps };
 }
+
+/** A CloudFormation registry schema (as cfn-lint ships them): its properties and each handler's IAM permissions. */
+export interface ResourceSchema {
+  readonly typeName: string;
+  readonly createOnlyProperties?: readonly string[];
+  readonly handlers?: Readonly<Record<string, { readonly permissions?: readonly string[] }>>;
+}
+
+/** The registry schema of a resource type, from the us-east-1 provider index cfn-lint pins. */
+export function resourceSchema(type: string): ResourceSchema {
+  const schemas = join(botocoreDataDir(), '..', '..', 'cfnlint', 'data', 'schemas');
+  const index = JSON.parse(readFileSync(join(schemas, 'providers', 'us-east-1.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
+  const hash = index[type];
+  if (!hash) throw new Error(`cfn-lint has no registry schema for ${type}`);
+  return JSON.parse(readFileSync(join(schemas, 'resources', `${hash}.json`), 'utf8')) as ResourceSchema;
+}

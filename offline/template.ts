@@ -20,6 +20,7 @@ export interface Template {
   Transform?: Json;
   Parameters?: Record<string, Record<string, Json>>;
   Conditions?: Record<string, Json>;
+  Rules?: Record<string, Json>;
   Globals?: { Function?: Record<string, Json>; StateMachine?: Record<string, Json> };
   Resources: Record<string, TemplateResource>;
   Outputs?: Record<string, { Description?: string; Value: Json }>;

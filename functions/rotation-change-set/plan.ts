@@ -52,12 +52,20 @@ export const KEY_RESOURCES: Readonly<Record<KeySlot, Readonly<Record<string, str
   A: {
     ClickstreamApiKey: 'AWS::ApiGateway::ApiKey',
     ClickstreamUsagePlanKey: 'AWS::ApiGateway::UsagePlanKey',
+    // Behind CloudFront (PutCloudFrontInFront): the slot's key value.
+    ClickstreamApiKeySecret: 'AWS::SecretsManager::Secret',
   },
   B: {
     ClickstreamApiKeyB: 'AWS::ApiGateway::ApiKey',
     ClickstreamUsagePlanKeyB: 'AWS::ApiGateway::UsagePlanKey',
+    ClickstreamApiKeySecretB: 'AWS::SecretsManager::Secret',
   },
 };
+/**
+ * Behind CloudFront the distribution's origin header follows the newest key, so a rotation
+ * modifies it in place; replacing it would change the clients' address, so that is foreign.
+ */
+export const KEY_HEADER_RESOURCE = { ClickstreamApiDistribution: 'AWS::CloudFront::Distribution' } as const;
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
 const MAX_CHANGES_SHOWN = 10;
 
@@ -116,7 +124,12 @@ export function rotationPlan(
         continue;
       }
       // Only the rotated slot's key: the other slot holds the key clients still use.
-      const isKey = path.join('/') === KEY_STACK && slotResources[logicalId] === planned.type;
+      const inKeyStack = path.join('/') === KEY_STACK;
+      const isHeader =
+        (KEY_HEADER_RESOURCE as Record<string, string>)[logicalId] === planned.type &&
+        planned.action === 'Modify' &&
+        planned.replacement === 'False';
+      const isKey = inKeyStack && (slotResources[logicalId] === planned.type || isHeader);
       (isKey ? keyChanges : foreignChanges).push(planned);
     }
   };

@@ -14,14 +14,22 @@ const post = (api.paths as Record<string, Record<string, Record<string, Json>>>)
 >;
 const integration = post['x-amazon-apigateway-integration'] as Record<string, Json>;
 
-/** Every resource whose properties refer, directly or through another resource, to `name`. */
-function dependentsOf(name: string): string[] {
+/**
+ * Every resource whose properties refer, directly or through another resource, to `name`. A
+ * resource updated in place keeps its id, so what refers to it does not change with it.
+ */
+function dependentsOf(name: string, updatedInPlace: readonly string[] = []): string[] {
   const refersTo = (value: Json, target: string): boolean => {
     if (typeof value === 'string') return false;
     if (Array.isArray(value)) return value.some((v) => refersTo(v, target));
     if (value === null || typeof value !== 'object') return false;
     if ('Ref' in value && value.Ref === target) return true;
     if ('Fn::GetAtt' in value && (value['Fn::GetAtt'] as Json[])[0] === target) return true;
+    // A condition that tests the parameter: the If's choice follows it.
+    if ('Fn::If' in value && refersTo({ Condition: (value['Fn::If'] as Json[])[0] as Json }, target))
+      return true;
+    if ('Condition' in value && typeof value.Condition === 'string')
+      return refersTo(template.Conditions?.[value.Condition] ?? null, target);
     if ('Fn::Sub' in value) {
       const [text, vars] = (
         typeof value['Fn::Sub'] === 'string' ? [value['Fn::Sub'], {}] : value['Fn::Sub']
@@ -38,7 +46,7 @@ function dependentsOf(name: string): string[] {
     for (const [id, res] of Object.entries(template.Resources)) {
       if (!found.has(id) && frontier.some((target) => refersTo((res.Properties ?? {}) as Json, target))) {
         found.add(id);
-        next.push(id);
+        if (!updatedInPlace.includes(id)) next.push(id);
       }
     }
     frontier = next;
@@ -191,11 +199,23 @@ describe('API key rotation by Timestamp', () => {
     });
   });
 
-  it("lets a rotation replace nothing but one slot's key and its usage plan key", () => {
-    expect(dependentsOf('Timestamp')).toEqual(['ClickstreamApiKey', 'ClickstreamUsagePlanKey']);
-    expect(dependentsOf('TimestampB')).toEqual(['ClickstreamApiKeyB', 'ClickstreamUsagePlanKeyB']);
-    // Which slot is newest changes only the outputs, never a resource.
-    expect(dependentsOf('ApiKeyNewestSlot')).toEqual([]);
+  it("lets a rotation change nothing but one slot's key, its usage plan key, its secret and CloudFront's header", () => {
+    // The distribution's origin header changes in place (its Id, which the rotation role names, stays).
+    const inPlace = ['ClickstreamApiDistribution'];
+    expect(dependentsOf('Timestamp', inPlace)).toEqual([
+      'ClickstreamApiDistribution',
+      'ClickstreamApiKey',
+      'ClickstreamApiKeySecret',
+      'ClickstreamUsagePlanKey',
+    ]);
+    expect(dependentsOf('TimestampB', inPlace)).toEqual([
+      'ClickstreamApiDistribution',
+      'ClickstreamApiKeyB',
+      'ClickstreamApiKeySecretB',
+      'ClickstreamUsagePlanKeyB',
+    ]);
+    // Which slot is newest changes the outputs and the header CloudFront sends, nothing else.
+    expect(dependentsOf('ApiKeyNewestSlot', inPlace)).toEqual(['ClickstreamApiDistribution']);
   });
 
   it('has a second key slot on the same usage plan, named after its own timestamp', () => {

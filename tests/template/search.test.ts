@@ -39,10 +39,9 @@ describe('the search sink is opt-in', () => {
     const bucket = props('RawBucket');
     expect(valueFor(bucket.NotificationConfiguration as Json, {})).toBe(NO_VALUE);
     const rules = (valueFor(bucket.LifecycleConfiguration as Json, {}) as { Rules: Json[] }).Rules;
-    expect(rules).toContain(NO_VALUE);
-    expect(rules.filter((r) => r !== NO_VALUE).map((r) => (r as { Id: string }).Id)).not.toContain(
-      'ExpireSearchFailed',
-    );
+    // AWS::NoValue drops the list item.
+    expect(rules).not.toContain(NO_VALUE);
+    expect(rules.map((r) => (r as { Id: string }).Id)).not.toContain('ExpireSearchFailed');
   });
 
   it('when on, sends the raw bucket events to EventBridge and expires the backed-up documents like other failures', () => {
@@ -83,7 +82,7 @@ describe('the search sink is opt-in', () => {
               ...used(inner),
             ])
           : [];
-    const functions = used((template as unknown as { Rules: Json }).Rules);
+    const functions = used(template.Rules ?? {});
     expect(functions.length).toBeGreaterThan(5);
     expect(functions.filter((f) => !allowed.has(f))).toEqual([]);
   });

@@ -90,6 +90,42 @@ describe('rotationPlan', () => {
     ]);
   });
 
+  it("behind CloudFront, also takes the slot's secret and the distribution's in-place header update, never its replacement", () => {
+    const behindCloudFront = [
+      ...keyChanges,
+      change('ClickstreamApiKeySecret', 'AWS::SecretsManager::Secret'),
+      change('ClickstreamApiDistribution', 'AWS::CloudFront::Distribution', { Replacement: 'False' }),
+    ];
+    const plan = planOfSlotA(ready([apiStack]), new Map([[NESTED, ready(behindCloudFront)]]));
+
+    expect(plan.keyChanges.map((c) => c.resource)).toEqual([
+      'IngestionApiPipeline/ClickstreamApiKey',
+      'IngestionApiPipeline/ClickstreamUsagePlanKey',
+      'IngestionApiPipeline/ClickstreamApiKeySecret',
+      'IngestionApiPipeline/ClickstreamApiDistribution',
+    ]);
+    expect(plan.foreignChanges).toEqual([]);
+
+    const replacingTheDistribution = planOfSlotA(
+      ready([apiStack]),
+      new Map([
+        [
+          NESTED,
+          ready([
+            ...keyChanges,
+            change('ClickstreamApiKeySecretB', 'AWS::SecretsManager::Secret'),
+            change('ClickstreamApiDistribution', 'AWS::CloudFront::Distribution'),
+          ]),
+        ],
+      ]),
+    );
+    // The other slot's secret holds the key clients' previous key; a new distribution a new address.
+    expect(replacingTheDistribution.foreignChanges.map((c) => c.resource)).toEqual([
+      'IngestionApiPipeline/ClickstreamApiKeySecretB',
+      'IngestionApiPipeline/ClickstreamApiDistribution',
+    ]);
+  });
+
   it('calls a key-named resource of another type, or in another stack, foreign', () => {
     const plan = planOfSlotA(
       ready([apiStack, change('ClickstreamApiKey', 'AWS::ApiGateway::ApiKey')]),
