@@ -369,3 +369,34 @@ describe('the us-east-1 edge template (templates/api-edge-us-east-1.yaml)', () =
     expect(String(destination.DestinationResourceArn).split('/')[1]).toBe('cloudfront-logs');
   });
 });
+
+describe('the rotation role and the keys', () => {
+  it('creates, changes and deletes only keys tagged with this stack, since key ARNs hold ids, not names', () => {
+    const statements = (
+      evaluate(template, props('ApiKeyRotationStateMachine').Policies as Json, {}) as {
+        Statement?: Record<string, Json>[];
+      }[]
+    ).flatMap((p) => p.Statement ?? []);
+    const onKeys = statements.filter((s) =>
+      [s.Resource].flat().some((r) => String(r).includes('::/apikeys')),
+    );
+    expect(onKeys).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'apigateway:POST',
+        Resource: 'arn:aws:apigateway:eu-west-1::/apikeys',
+        Condition: { StringEquals: { 'aws:RequestTag/loglake:stack': 'loglake-test' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['apigateway:GET', 'apigateway:DELETE', 'apigateway:PATCH'],
+        Resource: 'arn:aws:apigateway:eu-west-1::/apikeys/*',
+        Condition: { StringEquals: { 'aws:ResourceTag/loglake:stack': 'loglake-test' } },
+      },
+    ]);
+    for (const id of ['ClickstreamApiKey', 'ClickstreamApiKeyB'])
+      expect(evaluate(template, props(id).Tags as Json, {})).toEqual([
+        { Key: 'loglake:stack', Value: 'loglake-test' },
+      ]);
+  });
+});
