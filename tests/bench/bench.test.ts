@@ -17,8 +17,10 @@ describe('benchmarks, smoke run', () => {
     const measures = report.rows.map((r) => r.measure);
     expect(measures).toEqual(
       expect.arrayContaining([
-        'clickstream 0.02 MiB: raw log throughput',
+        'clickstream 0.02 MiB: raw log transformed',
+        'clickstream 0.02 MiB: time vs the Node floor',
         'clickstream 0.02 MiB: speed vs seed ETL',
+        'cloudwatch logs: time vs its Node floor (gunzip + JSON.parse)',
         'clickstream 6 MiB: peak RSS of a fresh process',
         'cloudwatch logs: decompressed output throughput',
         'dynamodb 100 changes: PutRecordBatch calls',
