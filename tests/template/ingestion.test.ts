@@ -163,6 +163,22 @@ describe('ingestion alarms', () => {
   const alarmedOn = (metric: string) =>
     alarms.filter((a) => a.MetricName === metric).map((a) => (a.Dimensions as { Value: Json }[])[0]?.Value);
 
+  it('alarms when the clickstream transform re-ingests records, which Firehose bills twice', () => {
+    const reingest = alarms.find((a) => a.MetricName === 'RecordsReingested');
+    expect(reingest).toMatchObject({
+      Namespace: 'LogLake',
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    // The dimensions the transform's Powertools metrics carry (service, and the pipeline).
+    expect(reingest?.Dimensions).toEqual([
+      { Name: 'service', Value: 'loglake' },
+      { Name: 'Pipeline', Value: 'clickstream' },
+    ]);
+  });
+
   it('alarms on errors of every function', () => {
     const functions = resourcesOfType(template, 'AWS::Serverless::Function').map(([id]) => ({ Ref: id }));
 
