@@ -352,6 +352,11 @@ describe('the us-east-1 edge template (templates/api-edge-us-east-1.yaml)', () =
     expect(edgeProps('EdgeWebAclLogGroup').LogGroupName).toMatch(/^aws-waf-logs-/);
   });
 
+  it("keeps the stage's managed and body rules, so the two web ACLs cannot drift apart", () => {
+    const withoutRate = (list: Rule[]) => list.filter((r) => !r.Statement.RateBasedStatement);
+    expect(withoutRate(edgeProps('EdgeWebAcl').Rules as unknown as Rule[])).toEqual(withoutRate(rules()));
+  });
+
   it("delivers the distribution's access logs to cloudfront-logs/ of the lake, once the distribution is known", () => {
     for (const id of ['AccessLogSource', 'AccessLogDestination', 'AccessLogDelivery']) {
       expect([id, isCreated(edge, id, {})]).toEqual([id, false]);
