@@ -57,12 +57,53 @@ const RESPONSE_ENVELOPE_BYTES = '{"records":[]}'.length;
  */
 export function serialisedResultBytes(result: FirehoseTransformationResultRecord): number {
   // {"recordId":<id>,"result":"<r>"  [,"data":"<b64>"]  [,"metadata":{"partitionKeys":<keys>}]  }
-  let bytes = 12 + Buffer.byteLength(JSON.stringify(result.recordId)) + 11 + result.result.length + 1;
+  let bytes = 12 + jsonStringBytes(result.recordId) + 11 + result.result.length + 1;
   if (result.data !== undefined) bytes += 9 + result.data.length + 1;
-  if (result.metadata !== undefined) {
-    bytes += 29 + Buffer.byteLength(JSON.stringify(result.metadata.partitionKeys)) + 1;
-  }
+  const keys = result.metadata?.partitionKeys;
+  if (keys !== undefined) bytes += 29 + partitionKeysBytes(keys) + 1;
+  else if (result.metadata !== undefined) bytes += 12 + Buffer.byteLength(JSON.stringify(result.metadata));
   return bytes + 1;
+}
+
+/**
+ * Bytes of JSON.stringify(text) by arithmetic when every character is printable ASCII that JSON
+ * leaves alone (record ids are base64-like, keys are digits and names); anything else is measured.
+ */
+function jsonStringBytes(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c)
+      return Buffer.byteLength(JSON.stringify(text));
+  }
+  return text.length + 2;
+}
+
+// The previous keys object's contents and size: consecutive records mostly share an hour.
+let lastKeys: Record<string, string> | undefined;
+let lastKeysBytes = 0;
+
+function partitionKeysBytes(keys: Record<string, string>): number {
+  if (lastKeys !== undefined && sameKeys(keys, lastKeys)) return lastKeysBytes;
+  let bytes = 2; // {}
+  let first = true;
+  for (const [name, value] of Object.entries(keys)) {
+    bytes += (first ? 0 : 1) + jsonStringBytes(name) + 1 + jsonStringBytes(value);
+    first = false;
+  }
+  lastKeys = keys;
+  lastKeysBytes = bytes;
+  return bytes;
+}
+
+function sameKeys(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  const other = Object.keys(b);
+  if (names.length !== other.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (name !== other[i] || a[name] !== b[name]) return false;
+  }
+  return true;
 }
 
 export interface BoundedResults {

@@ -1,4 +1,5 @@
 import type { FirehoseTransformationResultRecord } from 'aws-lambda';
+import fc from 'fast-check';
 import {
   assertFirehoseTransformationEvent,
   countResults,
@@ -48,6 +49,30 @@ describe('firehose record codec', () => {
     for (const result of results) {
       expect(serialisedResultBytes(result)).toBe(Buffer.byteLength(JSON.stringify(result)));
     }
+  });
+
+  it('sizes any result exactly as JSON.stringify does, whatever its id and keys hold, record after record', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    const keys = fc.dictionary(text, text, { maxKeys: 4 });
+    const result = fc.oneof(
+      fc
+        .tuple(text, fc.string({ maxLength: 40 }), fc.option(keys, { nil: undefined }))
+        .map(([recordId, payload, k]) => okResult(recordId, payload, k)),
+      text.map((recordId) => droppedResult(recordId)),
+      fc
+        .tuple(text, fc.base64String({ maxLength: 40 }))
+        .map(([recordId, data]) => processingFailedResult({ recordId, data })),
+      fc
+        .tuple(text, keys)
+        .map(([recordId, k]) => ({ ...okResult(recordId, 'x'), metadata: { partitionKeys: k } })),
+    );
+    // A sequence, since consecutive records share their keys' size when their keys are equal.
+    fc.assert(
+      fc.property(fc.array(result, { maxLength: 8 }), (results) => {
+        for (const r of results) expect(serialisedResultBytes(r)).toBe(Buffer.byteLength(JSON.stringify(r)));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   const records = (n: number, data = 'YWJj') =>
