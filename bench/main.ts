@@ -131,15 +131,26 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
       reingested: number;
       reingestedRawBytes: number;
     };
+    // Every Dropped answer in these inputs (no blank lines, no control messages) is a record
+    // re-ingested past the response limit: the loopback Firehose counts them, and must agree.
+    const compare = async (params: { bundle: string; eventFile: string; floor: string }) => {
+      firehose.counts.records = 0;
+      const compared = await run<Compared>('compare', { ...params, ...reps });
+      const invocations = 1 + reps.warmup + reps.reps;
+      if (firehose.counts.records !== compared.reingested * invocations)
+        throw new Error(
+          `bench: ${firehose.counts.records} records re-ingested over ${invocations} invocations, but ${compared.reingested} Dropped each`,
+        );
+      return compared;
+    };
     for (const size of sizes) {
       log(`clickstream transform, ${size} MiB event`);
       const event = clickstreamEvent(Math.floor(size * MiB));
       const file = writeEvent(`clickstream-${size}`, event);
-      const ours = await run<Compared>('compare', {
+      const ours = await compare({
         bundle: bundle('ClickstreamTransformFunction'),
         eventFile: file,
         floor: 'clickstream',
-        ...reps,
       });
       const seedRun = spawnSync(python, ['run_seed_etl.py', file, smoke ? '0' : '1', smoke ? '1' : '3'], {
         cwd: join(BENCH, 'baseline'),
@@ -195,11 +206,10 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
     const hintMiB = Number(loadTemplate().Parameters?.CloudWatchLogsProcessorBufferSizeMiB?.Default);
     log(`CloudWatch Logs transform, ${hintMiB} MiB buffering hint`);
     const logsEvent = cloudWatchLogsEvent(smoke ? 30_000 : Math.ceil(hintMiB * MiB * (4 / 3)) + 4_096);
-    const logs = await run<Compared>('compare', {
+    const logs = await compare({
       bundle: bundle('CloudWatchLogsTransformFunction'),
       eventFile: writeEvent('cloudwatch-logs', logsEvent),
       floor: 'cloudwatchLogs',
-      ...reps,
     });
     row(
       'cloudwatch logs: decompressed output throughput',

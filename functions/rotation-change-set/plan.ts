@@ -65,7 +65,9 @@ export const KEY_RESOURCES: Readonly<Record<KeySlot, Readonly<Record<string, str
  * Behind CloudFront the distribution's origin header follows the newest key, so a rotation
  * modifies it in place; replacing it would change the clients' address, so that is foreign.
  */
-export const KEY_HEADER_RESOURCE = { ClickstreamApiDistribution: 'AWS::CloudFront::Distribution' } as const;
+export const KEY_HEADER_RESOURCE: Readonly<Record<string, string>> = {
+  ClickstreamApiDistribution: 'AWS::CloudFront::Distribution',
+};
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
 const MAX_CHANGES_SHOWN = 10;
 
@@ -126,7 +128,7 @@ export function rotationPlan(
       // Only the rotated slot's key: the other slot holds the key clients still use.
       const inKeyStack = path.join('/') === KEY_STACK;
       const isHeader =
-        (KEY_HEADER_RESOURCE as Record<string, string>)[logicalId] === planned.type &&
+        KEY_HEADER_RESOURCE[logicalId] === planned.type &&
         planned.action === 'Modify' &&
         planned.replacement === 'False';
       const isKey = inKeyStack && (slotResources[logicalId] === planned.type || isHeader);

@@ -370,8 +370,14 @@ describe('the us-east-1 edge template (templates/api-edge-us-east-1.yaml)', () =
     expect(destination.DestinationResourceArn).toBe('arn:aws:s3:::loglake-prod-raw/cloudfront-logs');
     const formats = (serviceModel('logs').shapes.OutputFormat as { enum: string[] }).enum;
     expect(formats).toContain(destination.OutputFormat);
-    // The raw bucket's policy admits these deliveries under the same prefix (the test above).
-    expect(String(destination.DestinationResourceArn).split('/')[1]).toBe('cloudfront-logs');
+    // The raw bucket's policy admits deliveries under exactly this prefix.
+    const rawPolicy = evaluate(template, props('RawBucketPolicy').PolicyDocument as Json, {
+      PutCloudFrontInFront: 'true',
+    }) as { Statement: { Sid?: string; Resource: string }[] };
+    const admitted = rawPolicy.Statement.find((st) => st.Sid === 'AWSLogDeliveryWrite')?.Resource;
+    expect(admitted?.replace(/^arn:aws:s3:::[^/]+\//, '')).toBe(
+      `${String(destination.DestinationResourceArn).split('/').slice(1).join('/')}/*`,
+    );
   });
 });
 

@@ -90,7 +90,7 @@ function partitionKeysBytes(keys: Record<string, string>): number {
     bytes += (first ? 0 : 1) + jsonStringBytes(name) + 1 + jsonStringBytes(value);
     first = false;
   }
-  lastKeys = keys;
+  lastKeys = { ...keys }; // a copy: the result's own object may change after it is sized
   lastKeysBytes = bytes;
   return bytes;
 }
