@@ -215,7 +215,8 @@ function cachedTimestamp(
   return timestamp;
 }
 
-function buildTimestamp(
+/** A logged time's three fields and partition keys, or why it is not a time; never cached. */
+export function buildTimestamp(
   yyyy: string,
   mon: string,
   dd: string,

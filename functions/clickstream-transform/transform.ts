@@ -3,11 +3,13 @@ import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRec
 import {
   decodedWhole,
   decodeRecordData,
+  decodeRecordDataReusing,
   droppedResult,
   okResult,
   processingFailedResult,
 } from '../shared/firehose/records';
 import { parseAccessLogLine } from './access-log';
+import { writeAccessLogJson, writtenDocumentBase64, writtenRequestHour } from './access-log-json';
 
 export interface RejectedRecord {
   readonly recordId: string;
@@ -25,17 +27,21 @@ export interface TransformStats {
 
 const MAX_REJECTIONS_REPORTED = 5;
 
+type EventRecord = Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>;
+
 /**
  * Turns one Firehose record (one access-log line) into its result, with the same recordId:
  * Ok with the JSON document and its request-time partition keys, Dropped for a blank
  * line, ProcessingFailed with the original data for anything else. Never throws.
+ * The byte-level fast path (access-log-json.ts) answers the lines it knows; every other line,
+ * and every line when `parser` is 'reference', goes through parseAccessLogLine. Both give
+ * byte-identical responses (tests/unit/clickstream-transform/fast-path.test.ts).
  */
-export function clickstreamTransform(stats: TransformStats) {
-  return (
-    record: Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>,
-  ): FirehoseTransformationResultRecord => {
-    const raw = decodeRecordData(record);
-    stats.inputBytes += raw.byteLength;
+export function clickstreamTransform(stats: TransformStats, parser: 'fast' | 'reference' = 'fast') {
+  const noteHour = (requestHour: string) => {
+    if (stats.oldestHour === undefined || requestHour < stats.oldestHour) stats.oldestHour = requestHour;
+  };
+  const reference = (record: EventRecord, raw: Buffer): FirehoseTransformationResultRecord => {
     const parsed = !decodedWhole(record.data, raw)
       ? ({ kind: 'invalid', reason: 'record data is not base64' } as const)
       : isUtf8(raw)
@@ -43,8 +49,7 @@ export function clickstreamTransform(stats: TransformStats) {
         : ({ kind: 'invalid', reason: 'data is not valid UTF-8' } as const);
     if (parsed.kind === 'entry') {
       const { year, month, day, hour } = parsed.utc;
-      const requestHour = `${year}-${month}-${day}T${hour}`;
-      if (stats.oldestHour === undefined || requestHour < stats.oldestHour) stats.oldestHour = requestHour;
+      noteHour(`${year}-${month}-${day}T${hour}`);
       return okResult(record.recordId, `${JSON.stringify(parsed.entry)}\n`, parsed.utc);
     }
     if (parsed.kind === 'blank') return droppedResult(record.recordId);
@@ -52,6 +57,22 @@ export function clickstreamTransform(stats: TransformStats) {
       stats.rejected.push({ recordId: record.recordId, reason: parsed.reason });
     }
     return processingFailedResult(record);
+  };
+  if (parser === 'reference') {
+    return (record: EventRecord): FirehoseTransformationResultRecord => {
+      const raw = decodeRecordData(record);
+      stats.inputBytes += raw.byteLength;
+      return reference(record, raw);
+    };
+  }
+  return (record: EventRecord): FirehoseTransformationResultRecord => {
+    const raw = decodeRecordDataReusing(record);
+    stats.inputBytes += raw.byteLength;
+    const written = decodedWhole(record.data, raw) ? writeAccessLogJson(raw, raw.byteLength) : -1;
+    if (written < 0) return reference(record, raw);
+    const { hour, metadata } = writtenRequestHour();
+    noteHour(hour);
+    return { recordId: record.recordId, result: 'Ok', data: writtenDocumentBase64(written), metadata };
   };
 }
 
