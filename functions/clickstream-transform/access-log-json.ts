@@ -161,14 +161,22 @@ function dashOrQuotedPlain(line: Uint8Array, i: number, end: number): number {
   return next;
 }
 
-// The last minute seen: lines of one batch share a few, and seconds are copied as logged (time
-// zone offsets are whole minutes, so a UTC time has the local time's seconds).
-const minuteKey = Buffer.alloc(23);
-let minuteKeyLength = 0;
-let minuteHead: Buffer = Buffer.alloc(0);
-let minuteMiddle: Buffer = Buffer.alloc(0);
-let minuteTail: Buffer = Buffer.alloc(0);
-let minuteHour: RequestHour | undefined;
+/**
+ * A logged minute (`dd/Mon/yyyy:HH:MM` and its offset) and the bytes it writes around the
+ * seconds, which are copied as logged: time zone offsets are whole minutes, so a UTC time has
+ * the local time's seconds. A batch holds a few minutes per server time zone, so a small table
+ * keyed by the minute's bytes answers nearly every line without parsing a date.
+ */
+interface Minute {
+  readonly key: Uint8Array;
+  readonly head: Uint8Array;
+  readonly middle: Uint8Array;
+  readonly tail: Uint8Array;
+  readonly hour: RequestHour;
+}
+
+const MINUTE_SLOTS = 256;
+const minutes: (Minute | undefined)[] = new Array(MINUTE_SLOTS).fill(undefined);
 
 /** `dd/Mon/yyyy:HH:MM:SS[ ±hhmm]] ` → the three time fields; returns the index after the space. */
 function timestamp(line: Uint8Array, i: number, end: number): number {
@@ -178,35 +186,43 @@ function timestamp(line: Uint8Array, i: number, end: number): number {
   const s1 = line[i + 18] as number;
   const s2 = line[i + 19] as number;
   if (line[i + 17] !== 0x3a || s1 < DIGIT_0 || s1 > 0x35 || s2 < DIGIT_0 || s2 > DIGIT_9) return -1;
-  if (!sameMinute(line, i, keyLength) && !newMinute(line, i, keyLength)) return -1;
-  put(minuteHead);
+  let hash = keyLength;
+  for (let k = 0; k < 17; k++) hash = (hash * 31 + (line[i + k] as number)) | 0;
+  for (let k = 20; k < keyLength + 3; k++) hash = (hash * 31 + (line[i + k] as number)) | 0;
+  const slot = (hash ^ (hash >>> 8)) & (MINUTE_SLOTS - 1);
+  let minute = minutes[slot];
+  if (minute === undefined || !isMinute(minute.key, line, i, keyLength)) {
+    minute = parseMinute(line, i, keyLength);
+    if (minute === undefined) return -1;
+    minutes[slot] = minute;
+  }
+  put(minute.head);
   out[o++] = s1;
   out[o++] = s2;
-  put(minuteMiddle);
+  put(minute.middle);
   out[o++] = s1;
   out[o++] = s2;
-  put(minuteTail);
-  lastHour = minuteHour;
+  put(minute.tail);
+  lastHour = minute.hour;
   return close + 2;
 }
 
-function sameMinute(line: Uint8Array, i: number, keyLength: number): boolean {
-  if (keyLength !== minuteKeyLength) return false;
-  for (let k = 0; k < 17; k++) if (line[i + k] !== minuteKey[k]) return false;
-  for (let k = 17; k < keyLength; k++) if (line[i + k + 3] !== minuteKey[k]) return false;
+/** The minute's key: the 17 bytes before the seconds, then the offset's 6 bytes after them. */
+function isMinute(key: Uint8Array, line: Uint8Array, i: number, keyLength: number): boolean {
+  if (key.length !== keyLength) return false;
+  for (let k = 0; k < 17; k++) if (line[i + k] !== key[k]) return false;
+  for (let k = 17; k < keyLength; k++) if (line[i + k + 3] !== key[k]) return false;
   return true;
 }
 
 const hours = new Map<string, RequestHour>();
 const MAX_HOURS_KEPT = 4096;
 
-/** Parses a minute the last line did not share (through the reference's own checks). */
-function newMinute(line: Uint8Array, i: number, keyLength: number): boolean {
+/** Parses a minute the table does not hold, through the reference's own checks. */
+function parseMinute(line: Uint8Array, i: number, keyLength: number): Minute | undefined {
   const text = Buffer.from(line.buffer, line.byteOffset + i, keyLength + 3).toString('latin1');
-  const m = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):00(?: ([+-])(\d{2})(\d{2}))?$/.exec(
-    `${text.slice(0, 17)}:00${text.slice(20)}`,
-  );
-  if (!m) return false;
+  const m = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):\d{2}(?: ([+-])(\d{2})(\d{2}))?$/.exec(text);
+  if (!m) return undefined;
   const [, dd, mon, yyyy, hh, mi, sign, offH, offM] = m as unknown as string[];
   const parsed = buildTimestamp(
     yyyy as string,
@@ -219,28 +235,26 @@ function newMinute(line: Uint8Array, i: number, keyLength: number): boolean {
     offH,
     offM,
   );
-  if (typeof parsed === 'string') return false;
+  if (typeof parsed === 'string') return undefined;
   const { utc } = parsed;
-  const hour = `${utc.year}-${utc.month}-${utc.day}T${utc.hour}`;
-  let requestHour = hours.get(hour);
-  if (requestHour === undefined) {
+  const hourText = `${utc.year}-${utc.month}-${utc.day}T${utc.hour}`;
+  let hour = hours.get(hourText);
+  if (hour === undefined) {
     if (hours.size >= MAX_HOURS_KEPT) hours.clear();
-    requestHour = Object.freeze({
-      hour,
+    hour = Object.freeze({
+      hour: hourText,
       metadata: Object.freeze({ partitionKeys: Object.freeze({ ...utc }) }),
     });
-    hours.set(hour, requestHour);
+    hours.set(hourText, hour);
   }
   // local is `yyyy-MM-ddTHH:MM:00<offset>`; utcIso is `<year>-MM-ddTHH:MM:00Z`
-  const offset = parsed.local.slice(19);
-  minuteHead = ascii(`,"@timestamp":"${parsed.local.slice(0, 17)}`);
-  minuteMiddle = ascii(`${offset}","@timestamp_utc":"${parsed.utcIso.slice(0, -3)}`);
-  minuteTail = ascii(`Z","timezone":${sign === undefined ? 'null' : `"${sign}${offH}${offM}"`}`);
-  minuteHour = requestHour;
-  for (let k = 0; k < 17; k++) minuteKey[k] = line[i + k] as number;
-  for (let k = 17; k < keyLength; k++) minuteKey[k] = line[i + k + 3] as number;
-  minuteKeyLength = keyLength;
-  return true;
+  return {
+    key: Buffer.from(`${text.slice(0, 17)}${text.slice(20)}`, 'latin1'),
+    head: ascii(`,"@timestamp":"${parsed.local.slice(0, 17)}`),
+    middle: ascii(`${parsed.local.slice(19)}","@timestamp_utc":"${parsed.utcIso.slice(0, -3)}`),
+    tail: ascii(`Z","timezone":${sign === undefined ? 'null' : `"${sign}${offH}${offM}"`}`),
+    hour,
+  };
 }
 
 /**
