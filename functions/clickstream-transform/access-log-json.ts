@@ -66,9 +66,26 @@ export const writtenDocumentBase64 = (length: number): string => out.toString('b
 /** The document the last successful call wrote (a view, valid until the next call). */
 export const writtenDocument = (length: number): Buffer => out.subarray(0, length);
 
+// Hot loops write through locals and store `o` back once: module-level bindings stay in memory.
 function put(fragment: Uint8Array): void {
-  for (let k = 0; k < fragment.length; k++) out[o++] = fragment[k] as number;
+  const dst = out;
+  let w = o;
+  for (let k = 0; k < fragment.length; k++) dst[w++] = fragment[k] as number;
+  o = w;
 }
+
+/** What a byte is inside a quoted field: copied, non-ASCII (copied), special (`"`, `\`) or declined. */
+const COPIED = 0;
+const NON_ASCII = 1;
+const SPECIAL = 2;
+const DECLINED = 3;
+const QUOTED_BYTE = new Uint8Array(256).map((_, c) =>
+  c === QUOTE || c === BACKSLASH ? SPECIAL : c < SPACE ? DECLINED : c >= 0x80 ? NON_ASCII : COPIED,
+);
+/** Bytes host, ident and authuser copy: printable ASCII with no JSON escape (1), or a space (2). */
+const PLAIN_BYTE = new Uint8Array(256).map((_, c) =>
+  c === SPACE ? 2 : c >= 0x21 && c <= 0x7e && c !== QUOTE && c !== BACKSLASH ? 1 : 0,
+);
 
 /**
  * Writes the JSON document (newline-terminated) of the access-log line in `line[0, length)` and
@@ -139,13 +156,17 @@ export function writeAccessLogJson(line: Uint8Array, length: number): number {
 /** host: printable ASCII up to one space; quotes and backslashes (JSON escapes) are declined. */
 function plainField(line: Uint8Array, i: number, end: number): number {
   const start = i;
+  const dst = out;
+  let w = o;
   while (i < end) {
     const c = line[i] as number;
-    if (c === SPACE) break;
-    if (c < 0x21 || c > 0x7e || c === QUOTE || c === BACKSLASH) return -1;
-    out[o++] = c;
+    const kind = PLAIN_BYTE[c];
+    if (kind === 2) break;
+    if (kind === 0) return -1;
+    dst[w++] = c;
     i++;
   }
+  o = w;
   return i === start || i >= end ? -1 : i + 1;
 }
 
@@ -276,33 +297,44 @@ function nullableQuoted(line: Uint8Array, i: number, end: number): number {
  * is written as its bytes when they are UTF-8 and need no JSON escape. Anything else declines.
  */
 function quoted(line: Uint8Array, i: number, end: number): number {
-  out[o++] = QUOTE;
+  const dst = out;
+  let w = o;
+  dst[w++] = QUOTE;
   fieldWhitespace = false;
   fieldNonAscii = false;
   while (i < end) {
     const c = line[i] as number;
-    if (c === QUOTE) {
-      out[o++] = QUOTE;
-      return i + 1;
-    }
-    if (c === BACKSLASH) {
-      const e = line[i + 1];
-      if (e === QUOTE || e === BACKSLASH || e === 0x6e || e === 0x74 || e === 0x72) {
-        if (e !== QUOTE && e !== BACKSLASH) fieldWhitespace = true;
-        out[o++] = BACKSLASH;
-        out[o++] = e;
-        i += 2;
-        continue;
-      }
-      if (e !== 0x78 /* x */) return -1;
-      i = byteEscapes(line, i, end);
-      if (i < 0) return -1;
+    const kind = QUOTED_BYTE[c];
+    if (kind === COPIED) {
+      dst[w++] = c;
+      i++;
       continue;
     }
-    if (c < SPACE) return -1;
-    if (c >= 0x80) fieldNonAscii = lineNonAscii = true;
-    out[o++] = c;
-    i++;
+    if (kind === NON_ASCII) {
+      fieldNonAscii = lineNonAscii = true;
+      dst[w++] = c;
+      i++;
+      continue;
+    }
+    if (kind === DECLINED) return -1;
+    if (c === QUOTE) {
+      dst[w++] = QUOTE;
+      o = w;
+      return i + 1;
+    }
+    const e = line[i + 1];
+    if (e === QUOTE || e === BACKSLASH || e === 0x6e || e === 0x74 || e === 0x72) {
+      if (e !== QUOTE && e !== BACKSLASH) fieldWhitespace = true;
+      dst[w++] = BACKSLASH;
+      dst[w++] = e;
+      i += 2;
+      continue;
+    }
+    if (e !== 0x78 /* x */) return -1;
+    o = w;
+    i = byteEscapes(line, i, end);
+    if (i < 0) return -1;
+    w = o;
   }
   return -1;
 }
@@ -398,7 +430,10 @@ function isHttpVersion(start: number, stop: number): boolean {
 const isVerbByte = (c: number) => (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === DASH;
 
 function copyWithin(from: number, to: number): void {
-  for (let p = from; p < to; p++) out[o++] = out[p] as number;
+  const dst = out;
+  let w = o;
+  for (let p = from; p < to; p++) dst[w++] = dst[p] as number;
+  o = w;
 }
 
 /** 1–`maxDigits` digits as the JSON number they are (leading zeros dropped). */

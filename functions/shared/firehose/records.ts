@@ -65,17 +65,22 @@ const RESPONSE_ENVELOPE_BYTES = '{"records":[]}'.length;
 
 /**
  * Exact byte length of one result inside `JSON.stringify({ records })`, computed
- * without serialising its (large, base64) data a second time.
+ * without serialising its (large, base64) data a second time. `recordIdBytes` is its id's
+ * serialised size when the caller measured it already.
  */
-export function serialisedResultBytes(result: FirehoseTransformationResultRecord): number {
-  // {"recordId":<id>,"result":"<r>"  [,"data":"<b64>"]  [,"metadata":{"partitionKeys":<keys>}]  }
-  let bytes = 12 + jsonStringBytes(result.recordId) + 11 + result.result.length + 1;
+export function serialisedResultBytes(
+  result: FirehoseTransformationResultRecord,
+  recordIdBytes: number = jsonStringBytes(result.recordId),
+): number {
+  // {"recordId":<id>,"result":"<r>"  [,"data":"<b64>"]  [,"metadata":<metadata>]  }
+  let bytes = 12 + recordIdBytes + 11 + result.result.length + 1;
   if (result.data !== undefined) bytes += 9 + result.data.length + 1;
-  const keys = result.metadata?.partitionKeys;
-  if (keys !== undefined) bytes += 29 + partitionKeysBytes(keys) + 1;
-  else if (result.metadata !== undefined) bytes += 12 + Buffer.byteLength(JSON.stringify(result.metadata));
+  if (result.metadata !== undefined) bytes += 12 + metadataBytes(result.metadata);
   return bytes + 1;
 }
+
+/** `{"recordId":<id>,"result":"Dropped"}`, from the id's serialised size. */
+const droppedResultBytes = (recordIdBytes: number) => 12 + recordIdBytes + 11 + 'Dropped'.length + 2;
 
 /**
  * Bytes of JSON.stringify(text) by arithmetic when every character is printable ASCII that JSON
@@ -90,9 +95,25 @@ function jsonStringBytes(text: string): number {
   return text.length + 2;
 }
 
-// The previous keys object's contents and size: consecutive records mostly share an hour.
+// The last frozen metadata object measured: a transform shares one per request hour, and a
+// frozen object (with frozen keys) cannot have changed since.
+let lastFrozenMetadata: FirehoseTransformationResultRecord['metadata'];
+let lastFrozenMetadataBytes = 0;
+// The previous keys' contents and size: consecutive records mostly share an hour.
 let lastKeys: Record<string, string> | undefined;
 let lastKeysBytes = 0;
+
+function metadataBytes(metadata: NonNullable<FirehoseTransformationResultRecord['metadata']>): number {
+  if (metadata === lastFrozenMetadata) return lastFrozenMetadataBytes;
+  const keys = metadata.partitionKeys;
+  const bytes =
+    keys === undefined ? Buffer.byteLength(JSON.stringify(metadata)) : 17 + partitionKeysBytes(keys) + 1; // {"partitionKeys":<keys>}
+  if (Object.isFrozen(metadata) && (keys === undefined || Object.isFrozen(keys))) {
+    lastFrozenMetadata = metadata;
+    lastFrozenMetadataBytes = bytes;
+  }
+  return bytes;
+}
 
 function partitionKeysBytes(keys: Record<string, string>): number {
   if (lastKeys !== undefined && sameKeys(keys, lastKeys)) return lastKeysBytes;
@@ -141,7 +162,8 @@ export function transformWithinLimit(
   ) => FirehoseTransformationResultRecord,
   limitBytes: number = FIREHOSE_RESPONSE_LIMIT_BYTES,
 ): BoundedResults {
-  const droppedSizes = records.map((record) => serialisedResultBytes(droppedResult(record.recordId)) + 1);
+  const idSizes = records.map((record) => jsonStringBytes(record.recordId));
+  const droppedSizes = idSizes.map((idBytes) => droppedResultBytes(idBytes) + 1);
   // Sizes below include one separating comma per record, hence the envelope minus one.
   let reservedForRest = RESPONSE_ENVELOPE_BYTES - 1 + droppedSizes.reduce((sum, size) => sum + size, 0);
   if (reservedForRest > limitBytes) {
@@ -157,7 +179,10 @@ export function transformWithinLimit(
     reservedForRest -= droppedSizes[index] as number;
     if (overflow.length === 0) {
       const result = transform(record, index);
-      const size = serialisedResultBytes(result) + 1;
+      const size =
+        (result.recordId === record.recordId
+          ? serialisedResultBytes(result, idSizes[index] as number)
+          : serialisedResultBytes(result)) + 1;
       if (used + size + reservedForRest <= limitBytes) {
         results[index] = result;
         used += size;

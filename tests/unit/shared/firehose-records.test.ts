@@ -52,6 +52,9 @@ describe('firehose record codec', () => {
   });
 
   it('sizes any result exactly as JSON.stringify does, whatever its id and keys hold, record after record', () => {
+    const sharedHours = ['12', '13', 'é'].map((hour) =>
+      Object.freeze({ partitionKeys: Object.freeze({ year: '2026', hour }) }),
+    );
     const text = fc.string({ unit: 'binary', maxLength: 12 });
     const keys = fc.dictionary(text, text, { maxKeys: 4 });
     const result = fc.oneof(
@@ -65,6 +68,10 @@ describe('firehose record codec', () => {
       fc
         .tuple(text, keys)
         .map(([recordId, k]) => ({ ...okResult(recordId, 'x'), metadata: { partitionKeys: k } })),
+      // Frozen metadata shared by many records, as the clickstream fast path answers an hour.
+      fc
+        .tuple(text, fc.constantFrom(...sharedHours))
+        .map(([recordId, metadata]) => ({ ...okResult(recordId, 'x'), metadata })),
     );
     // A sequence, since consecutive records share their keys' size when their keys are equal.
     fc.assert(
