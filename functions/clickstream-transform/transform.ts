@@ -35,7 +35,7 @@ type EventRecord = Pick<FirehoseTransformationEventRecord, 'recordId' | 'data'>;
  * line, ProcessingFailed with the original data for anything else. Never throws.
  * The byte-level fast path (access-log-json.ts) answers the lines it knows; every other line,
  * and every line when `parser` is 'reference', goes through parseAccessLogLine. Both give
- * byte-identical responses (tests/unit/clickstream-transform/fast-path.test.ts).
+ * byte-identical responses (tests/unit/clickstream-transform/access-log-json.test.ts).
  */
 export function clickstreamTransform(stats: TransformStats, parser: 'fast' | 'reference' = 'fast') {
   const noteHour = (requestHour: string) => {
